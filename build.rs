@@ -1,0 +1,120 @@
+//! Build script: find the DuckDB engine, compile it (or reuse a cached build), link it, and
+//! provide the raw bindings.
+//!
+//! Resolution order (first match wins):
+//! 1. `DUCKDB_LIB_DIR`: link a prebuilt libduckdb, compile nothing;
+//! 2. `DUCKDB_SRC_DIR`: an unpacked source bundle;
+//! 3. a bundle unpacked into `duckdb-src/` (vendoring);
+//! 4. the pinned package fetched through cargo, checked against its SHA-256.
+//!
+//! Under Miri nothing is compiled or linked: the safe layer runs against a model of the C API.
+
+#[path = "build/cache.rs"]
+mod cache;
+#[path = "build/compile.rs"]
+mod compile;
+#[path = "build/pin.rs"]
+mod pin;
+#[path = "build/prebuilt.rs"]
+mod prebuilt;
+#[path = "build/source.rs"]
+mod source;
+
+#[cfg(feature = "buildtime_bindgen")]
+#[path = "build/bindings.rs"]
+mod bindings;
+
+use std::path::{Path, PathBuf};
+
+/// A build failure: one sentence that says what went wrong and what to do next.
+pub type Result<T> = std::result::Result<T, String>;
+
+/// Reads an environment variable and tells cargo to rerun the script when it changes.
+pub fn var(name: &str) -> Option<String> {
+    println!("cargo:rerun-if-env-changed={name}");
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// A variable cargo always sets for build scripts.
+pub fn cargo_var(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("cargo did not set {name}"))
+}
+
+/// Where the engine ended up and how to link it.
+pub struct Engine {
+    /// Folder holding the library (published as `DEP_DUCKDB_LIB_DIR`).
+    pub lib_dir: PathBuf,
+    /// Folder holding `duckdb.h` (published as `DEP_DUCKDB_INCLUDE`).
+    pub include_dir: PathBuf,
+    /// Static archive or shared library.
+    pub link_static: bool,
+    /// Whether `libduckdb_ffi_autoregister.a` sits beside the library and must be linked whole
+    /// so that the statically linked extensions register themselves before `main`.
+    pub autoregister: bool,
+}
+
+impl Engine {
+    fn link(&self) {
+        println!("cargo:rustc-link-search=native={}", self.lib_dir.display());
+        if !self.link_static {
+            println!("cargo:rustc-link-lib=dylib=duckdb");
+            return;
+        }
+        // `-bundle`: the archive is passed to the final link instead of being copied into
+        // the rlib, which would duplicate a very large file for every profile.
+        if self.autoregister {
+            println!(
+                "cargo:rustc-link-lib=static:+whole-archive,-bundle={}",
+                compile::AUTOREGISTER_LIB
+            );
+        }
+        println!("cargo:rustc-link-lib=static:-bundle=duckdb");
+        let target = cargo_var("TARGET");
+        if target.contains("apple") || target.contains("freebsd") {
+            println!("cargo:rustc-link-lib=dylib=c++");
+        } else if !target.contains("msvc") {
+            println!("cargo:rustc-link-lib=dylib=stdc++");
+        }
+    }
+
+    fn publish(&self) {
+        // With `links = "duckdb"` these reach dependents as DEP_DUCKDB_INCLUDE and
+        // DEP_DUCKDB_LIB_DIR, so C-interop crates compile against the same header and link
+        // the same library.
+        println!("cargo:include={}", self.include_dir.display());
+        println!("cargo:lib_dir={}", self.lib_dir.display());
+    }
+}
+
+fn run() -> Result<()> {
+    let manifest_dir = PathBuf::from(cargo_var("CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(cargo_var("OUT_DIR"));
+    let pin = pin::Pin::read(&manifest_dir.join("duckdb-src/pin.toml"))?;
+    println!("cargo:rustc-env=DUCKDB_FFI_PINNED_VERSION={}", pin.duckdb_version);
+    println!("cargo:rerun-if-changed=build");
+    println!("cargo:rerun-if-changed=wrapper.h");
+
+    if std::env::var_os("CARGO_CFG_MIRI").is_some() {
+        // Miri cannot run C++; the crate provides a model of the C API under cfg(miri).
+        return Ok(());
+    }
+
+    let engine = match var("DUCKDB_LIB_DIR") {
+        Some(dir) => prebuilt::resolve(Path::new(&dir))?,
+        None => compile::resolve(&manifest_dir, &out_dir, &pin)?,
+    };
+    engine.link();
+    engine.publish();
+
+    #[cfg(feature = "buildtime_bindgen")]
+    bindings::generate(&manifest_dir.join("wrapper.h"), &engine.include_dir, &out_dir)?;
+    Ok(())
+}
+
+fn main() {
+    if let Err(message) = run() {
+        println!("cargo::error=duckdb-ffi: {message}");
+        eprintln!("duckdb-ffi: {message}");
+        std::process::exit(1);
+    }
+}

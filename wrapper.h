@@ -1,0 +1,2 @@
+/* The header bindgen reads: the whole DuckDB C API. */
+#include "duckdb.h"
