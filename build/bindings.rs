@@ -18,6 +18,8 @@ pub fn generate(wrapper: &Path, include_dir: &Path, out_dir: &Path) -> Result<()
         // No header text is copied into the crate.
         .generate_comments(false)
         .layout_tests(false)
+        // Formatted in-process, so the output does not depend on which rustfmt is installed.
+        .formatter(bindgen::Formatter::Prettyplease)
         .generate()
         .map_err(|e| {
             format!(

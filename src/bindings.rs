@@ -185,30 +185,21 @@ pub const duckdb_file_flag_DUCKDB_FILE_FLAG_CREATE: duckdb_file_flag = 3;
 pub const duckdb_file_flag_DUCKDB_FILE_FLAG_CREATE_NEW: duckdb_file_flag = 4;
 pub const duckdb_file_flag_DUCKDB_FILE_FLAG_APPEND: duckdb_file_flag = 5;
 pub type duckdb_file_flag = ::std::os::raw::c_uint;
-pub const duckdb_config_option_scope_DUCKDB_CONFIG_OPTION_SCOPE_INVALID:
-    duckdb_config_option_scope = 0;
-pub const duckdb_config_option_scope_DUCKDB_CONFIG_OPTION_SCOPE_LOCAL: duckdb_config_option_scope =
-    1;
-pub const duckdb_config_option_scope_DUCKDB_CONFIG_OPTION_SCOPE_SESSION:
-    duckdb_config_option_scope = 2;
-pub const duckdb_config_option_scope_DUCKDB_CONFIG_OPTION_SCOPE_GLOBAL: duckdb_config_option_scope =
-    3;
+pub const duckdb_config_option_scope_DUCKDB_CONFIG_OPTION_SCOPE_INVALID: duckdb_config_option_scope = 0;
+pub const duckdb_config_option_scope_DUCKDB_CONFIG_OPTION_SCOPE_LOCAL: duckdb_config_option_scope = 1;
+pub const duckdb_config_option_scope_DUCKDB_CONFIG_OPTION_SCOPE_SESSION: duckdb_config_option_scope = 2;
+pub const duckdb_config_option_scope_DUCKDB_CONFIG_OPTION_SCOPE_GLOBAL: duckdb_config_option_scope = 3;
 pub type duckdb_config_option_scope = ::std::os::raw::c_uint;
-pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_INVALID: duckdb_catalog_entry_type =
-    0;
+pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_INVALID: duckdb_catalog_entry_type = 0;
 pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_TABLE: duckdb_catalog_entry_type = 1;
 pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_SCHEMA: duckdb_catalog_entry_type = 2;
 pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_VIEW: duckdb_catalog_entry_type = 3;
 pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_INDEX: duckdb_catalog_entry_type = 4;
-pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_PREPARED_STATEMENT:
-    duckdb_catalog_entry_type = 5;
-pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_SEQUENCE: duckdb_catalog_entry_type =
-    6;
-pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_COLLATION: duckdb_catalog_entry_type =
-    7;
+pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_PREPARED_STATEMENT: duckdb_catalog_entry_type = 5;
+pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_SEQUENCE: duckdb_catalog_entry_type = 6;
+pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_COLLATION: duckdb_catalog_entry_type = 7;
 pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_TYPE: duckdb_catalog_entry_type = 8;
-pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_DATABASE: duckdb_catalog_entry_type =
-    9;
+pub const duckdb_catalog_entry_type_DUCKDB_CATALOG_ENTRY_TYPE_DATABASE: duckdb_catalog_entry_type = 9;
 pub type duckdb_catalog_entry_type = ::std::os::raw::c_uint;
 pub use self::DUCKDB_TYPE as duckdb_type;
 #[repr(C)]
@@ -657,15 +648,20 @@ pub struct _duckdb_extension_info {
 }
 pub type duckdb_extension_info = *mut _duckdb_extension_info;
 pub type sel_t = u32;
-pub type duckdb_delete_callback_t =
-    ::std::option::Option<unsafe extern "C" fn(data: *mut ::std::os::raw::c_void)>;
-pub type duckdb_copy_callback_t = ::std::option::Option<
-    unsafe extern "C" fn(data: *mut ::std::os::raw::c_void) -> *mut ::std::os::raw::c_void,
+pub type duckdb_delete_callback_t = ::std::option::Option<
+    unsafe extern "C" fn(data: *mut ::std::os::raw::c_void),
 >;
-pub type duckdb_table_function_bind_t =
-    ::std::option::Option<unsafe extern "C" fn(info: duckdb_bind_info)>;
-pub type duckdb_table_function_init_t =
-    ::std::option::Option<unsafe extern "C" fn(info: duckdb_init_info)>;
+pub type duckdb_copy_callback_t = ::std::option::Option<
+    unsafe extern "C" fn(
+        data: *mut ::std::os::raw::c_void,
+    ) -> *mut ::std::os::raw::c_void,
+>;
+pub type duckdb_table_function_bind_t = ::std::option::Option<
+    unsafe extern "C" fn(info: duckdb_bind_info),
+>;
+pub type duckdb_table_function_init_t = ::std::option::Option<
+    unsafe extern "C" fn(info: duckdb_init_info),
+>;
 pub type duckdb_table_function_t = ::std::option::Option<
     unsafe extern "C" fn(info: duckdb_function_info, output: duckdb_data_chunk),
 >;
@@ -688,15 +684,18 @@ pub type duckdb_logger_write_log_entry_t = ::std::option::Option<
 pub type duckdb_copy_function_sink_t = ::std::option::Option<
     unsafe extern "C" fn(info: duckdb_copy_function_sink_info, input: duckdb_data_chunk),
 >;
-pub type duckdb_copy_function_finalize_t =
-    ::std::option::Option<unsafe extern "C" fn(info: duckdb_copy_function_finalize_info)>;
-pub type duckdb_aggregate_state_size =
-    ::std::option::Option<unsafe extern "C" fn(info: duckdb_function_info) -> idx_t>;
+pub type duckdb_copy_function_finalize_t = ::std::option::Option<
+    unsafe extern "C" fn(info: duckdb_copy_function_finalize_info),
+>;
+pub type duckdb_aggregate_state_size = ::std::option::Option<
+    unsafe extern "C" fn(info: duckdb_function_info) -> idx_t,
+>;
 pub type duckdb_aggregate_init_t = ::std::option::Option<
     unsafe extern "C" fn(info: duckdb_function_info, state: duckdb_aggregate_state),
 >;
-pub type duckdb_aggregate_destroy_t =
-    ::std::option::Option<unsafe extern "C" fn(states: *mut duckdb_aggregate_state, count: idx_t)>;
+pub type duckdb_aggregate_destroy_t = ::std::option::Option<
+    unsafe extern "C" fn(states: *mut duckdb_aggregate_state, count: idx_t),
+>;
 pub type duckdb_aggregate_update_t = ::std::option::Option<
     unsafe extern "C" fn(
         info: duckdb_function_info,
@@ -721,10 +720,12 @@ pub type duckdb_aggregate_finalize_t = ::std::option::Option<
         offset: idx_t,
     ),
 >;
-pub type duckdb_scalar_function_bind_t =
-    ::std::option::Option<unsafe extern "C" fn(info: duckdb_bind_info)>;
-pub type duckdb_scalar_function_init_t =
-    ::std::option::Option<unsafe extern "C" fn(info: duckdb_init_info)>;
+pub type duckdb_scalar_function_bind_t = ::std::option::Option<
+    unsafe extern "C" fn(info: duckdb_bind_info),
+>;
+pub type duckdb_scalar_function_init_t = ::std::option::Option<
+    unsafe extern "C" fn(info: duckdb_init_info),
+>;
 pub type duckdb_scalar_function_t = ::std::option::Option<
     unsafe extern "C" fn(
         info: duckdb_function_info,
@@ -740,10 +741,12 @@ pub type duckdb_cast_function_t = ::std::option::Option<
         output: duckdb_vector,
     ) -> bool,
 >;
-pub type duckdb_copy_function_bind_t =
-    ::std::option::Option<unsafe extern "C" fn(info: duckdb_copy_function_bind_info)>;
-pub type duckdb_copy_function_global_init_t =
-    ::std::option::Option<unsafe extern "C" fn(info: duckdb_copy_function_global_init_info)>;
+pub type duckdb_copy_function_bind_t = ::std::option::Option<
+    unsafe extern "C" fn(info: duckdb_copy_function_bind_info),
+>;
+pub type duckdb_copy_function_global_init_t = ::std::option::Option<
+    unsafe extern "C" fn(info: duckdb_copy_function_global_init_info),
+>;
 unsafe extern "C" {
     pub fn duckdb_from_date(date: duckdb_date) -> duckdb_date_struct;
 }
@@ -805,7 +808,9 @@ unsafe extern "C" {
     pub fn duckdb_create_aggregate_function() -> duckdb_aggregate_function;
 }
 unsafe extern "C" {
-    pub fn duckdb_destroy_aggregate_function(aggregate_function: *mut duckdb_aggregate_function);
+    pub fn duckdb_destroy_aggregate_function(
+        aggregate_function: *mut duckdb_aggregate_function,
+    );
 }
 unsafe extern "C" {
     pub fn duckdb_aggregate_function_set_name(
@@ -986,7 +991,10 @@ unsafe extern "C" {
     pub fn duckdb_append_int64(appender: duckdb_appender, value: i64) -> duckdb_state;
 }
 unsafe extern "C" {
-    pub fn duckdb_append_hugeint(appender: duckdb_appender, value: duckdb_hugeint) -> duckdb_state;
+    pub fn duckdb_append_hugeint(
+        appender: duckdb_appender,
+        value: duckdb_hugeint,
+    ) -> duckdb_state;
 }
 unsafe extern "C" {
     pub fn duckdb_append_uint8(appender: duckdb_appender, value: u8) -> duckdb_state;
@@ -1013,10 +1021,16 @@ unsafe extern "C" {
     pub fn duckdb_append_double(appender: duckdb_appender, value: f64) -> duckdb_state;
 }
 unsafe extern "C" {
-    pub fn duckdb_append_date(appender: duckdb_appender, value: duckdb_date) -> duckdb_state;
+    pub fn duckdb_append_date(
+        appender: duckdb_appender,
+        value: duckdb_date,
+    ) -> duckdb_state;
 }
 unsafe extern "C" {
-    pub fn duckdb_append_time(appender: duckdb_appender, value: duckdb_time) -> duckdb_state;
+    pub fn duckdb_append_time(
+        appender: duckdb_appender,
+        value: duckdb_time,
+    ) -> duckdb_state;
 }
 unsafe extern "C" {
     pub fn duckdb_append_timestamp(
@@ -1054,7 +1068,10 @@ unsafe extern "C" {
     pub fn duckdb_append_null(appender: duckdb_appender) -> duckdb_state;
 }
 unsafe extern "C" {
-    pub fn duckdb_append_value(appender: duckdb_appender, value: duckdb_value) -> duckdb_state;
+    pub fn duckdb_append_value(
+        appender: duckdb_appender,
+        value: duckdb_value,
+    ) -> duckdb_state;
 }
 unsafe extern "C" {
     pub fn duckdb_append_data_chunk(
@@ -1063,7 +1080,9 @@ unsafe extern "C" {
     ) -> duckdb_state;
 }
 unsafe extern "C" {
-    pub fn duckdb_appender_error(appender: duckdb_appender) -> *const ::std::os::raw::c_char;
+    pub fn duckdb_appender_error(
+        appender: duckdb_appender,
+    ) -> *const ::std::os::raw::c_char;
 }
 unsafe extern "C" {
     pub fn duckdb_to_arrow_schema(
@@ -1143,7 +1162,9 @@ unsafe extern "C" {
     pub fn duckdb_arrow_rows_changed(result: duckdb_arrow) -> idx_t;
 }
 unsafe extern "C" {
-    pub fn duckdb_query_arrow_error(result: duckdb_arrow) -> *const ::std::os::raw::c_char;
+    pub fn duckdb_query_arrow_error(
+        result: duckdb_arrow,
+    ) -> *const ::std::os::raw::c_char;
 }
 unsafe extern "C" {
     pub fn duckdb_destroy_arrow(result: *mut duckdb_arrow);
@@ -1213,7 +1234,9 @@ unsafe extern "C" {
     ) -> *mut ::std::os::raw::c_void;
 }
 unsafe extern "C" {
-    pub fn duckdb_cast_function_get_cast_mode(info: duckdb_function_info) -> duckdb_cast_mode;
+    pub fn duckdb_cast_function_get_cast_mode(
+        info: duckdb_function_info,
+    ) -> duckdb_cast_mode;
 }
 unsafe extern "C" {
     pub fn duckdb_cast_function_set_error(
@@ -1245,7 +1268,9 @@ unsafe extern "C" {
     ) -> duckdb_catalog;
 }
 unsafe extern "C" {
-    pub fn duckdb_catalog_get_type_name(catalog: duckdb_catalog) -> *const ::std::os::raw::c_char;
+    pub fn duckdb_catalog_get_type_name(
+        catalog: duckdb_catalog,
+    ) -> *const ::std::os::raw::c_char;
 }
 unsafe extern "C" {
     pub fn duckdb_catalog_get_entry(
@@ -1260,7 +1285,9 @@ unsafe extern "C" {
     pub fn duckdb_destroy_catalog(catalog: *mut duckdb_catalog);
 }
 unsafe extern "C" {
-    pub fn duckdb_catalog_entry_get_type(entry: duckdb_catalog_entry) -> duckdb_catalog_entry_type;
+    pub fn duckdb_catalog_entry_get_type(
+        entry: duckdb_catalog_entry,
+    ) -> duckdb_catalog_entry_type;
 }
 unsafe extern "C" {
     pub fn duckdb_catalog_entry_get_name(
@@ -1283,7 +1310,10 @@ unsafe extern "C" {
     );
 }
 unsafe extern "C" {
-    pub fn duckdb_config_option_set_type(option: duckdb_config_option, type_: duckdb_logical_type);
+    pub fn duckdb_config_option_set_type(
+        option: duckdb_config_option,
+        type_: duckdb_logical_type,
+    );
 }
 unsafe extern "C" {
     pub fn duckdb_config_option_set_default_value(
@@ -1317,7 +1347,9 @@ unsafe extern "C" {
     ) -> duckdb_value;
 }
 unsafe extern "C" {
-    pub fn duckdb_get_profiling_info(connection: duckdb_connection) -> duckdb_profiling_info;
+    pub fn duckdb_get_profiling_info(
+        connection: duckdb_connection,
+    ) -> duckdb_profiling_info;
 }
 unsafe extern "C" {
     pub fn duckdb_profiling_info_get_value(
@@ -1326,7 +1358,9 @@ unsafe extern "C" {
     ) -> duckdb_value;
 }
 unsafe extern "C" {
-    pub fn duckdb_profiling_info_get_metrics(info: duckdb_profiling_info) -> duckdb_value;
+    pub fn duckdb_profiling_info_get_metrics(
+        info: duckdb_profiling_info,
+    ) -> duckdb_value;
 }
 unsafe extern "C" {
     pub fn duckdb_profiling_info_get_child_count(info: duckdb_profiling_info) -> idx_t;
@@ -1347,7 +1381,9 @@ unsafe extern "C" {
     pub fn duckdb_interrupt(connection: duckdb_connection);
 }
 unsafe extern "C" {
-    pub fn duckdb_query_progress(connection: duckdb_connection) -> duckdb_query_progress_type;
+    pub fn duckdb_query_progress(
+        connection: duckdb_connection,
+    ) -> duckdb_query_progress_type;
 }
 unsafe extern "C" {
     pub fn duckdb_disconnect(connection: *mut duckdb_connection);
@@ -1365,7 +1401,9 @@ unsafe extern "C" {
     );
 }
 unsafe extern "C" {
-    pub fn duckdb_client_context_get_connection_id(context: duckdb_client_context) -> idx_t;
+    pub fn duckdb_client_context_get_connection_id(
+        context: duckdb_client_context,
+    ) -> idx_t;
 }
 unsafe extern "C" {
     pub fn duckdb_destroy_client_context(context: *mut duckdb_client_context);
@@ -1575,7 +1613,10 @@ unsafe extern "C" {
     pub fn duckdb_data_chunk_get_column_count(chunk: duckdb_data_chunk) -> idx_t;
 }
 unsafe extern "C" {
-    pub fn duckdb_data_chunk_get_vector(chunk: duckdb_data_chunk, col_idx: idx_t) -> duckdb_vector;
+    pub fn duckdb_data_chunk_get_vector(
+        chunk: duckdb_data_chunk,
+        col_idx: idx_t,
+    ) -> duckdb_vector;
 }
 unsafe extern "C" {
     pub fn duckdb_data_chunk_get_size(chunk: duckdb_data_chunk) -> idx_t;
@@ -1666,7 +1707,9 @@ unsafe extern "C" {
     pub fn duckdb_destroy_file_system(file_system: *mut duckdb_file_system);
 }
 unsafe extern "C" {
-    pub fn duckdb_file_system_error_data(file_system: duckdb_file_system) -> duckdb_error_data;
+    pub fn duckdb_file_system_error_data(
+        file_system: duckdb_file_system,
+    ) -> duckdb_error_data;
 }
 unsafe extern "C" {
     pub fn duckdb_file_system_open(
@@ -1693,7 +1736,9 @@ unsafe extern "C" {
     pub fn duckdb_destroy_file_handle(file_handle: *mut duckdb_file_handle);
 }
 unsafe extern "C" {
-    pub fn duckdb_file_handle_error_data(file_handle: duckdb_file_handle) -> duckdb_error_data;
+    pub fn duckdb_file_handle_error_data(
+        file_handle: duckdb_file_handle,
+    ) -> duckdb_error_data;
 }
 unsafe extern "C" {
     pub fn duckdb_file_handle_read(
@@ -1716,7 +1761,10 @@ unsafe extern "C" {
     pub fn duckdb_file_handle_size(file_handle: duckdb_file_handle) -> i64;
 }
 unsafe extern "C" {
-    pub fn duckdb_file_handle_seek(file_handle: duckdb_file_handle, position: i64) -> duckdb_state;
+    pub fn duckdb_file_handle_seek(
+        file_handle: duckdb_file_handle,
+        position: i64,
+    ) -> duckdb_state;
 }
 unsafe extern "C" {
     pub fn duckdb_file_handle_sync(file_handle: duckdb_file_handle) -> duckdb_state;
@@ -1759,8 +1807,9 @@ unsafe extern "C" {
     pub fn duckdb_create_logical_type(type_: duckdb_type) -> duckdb_logical_type;
 }
 unsafe extern "C" {
-    pub fn duckdb_logical_type_get_alias(type_: duckdb_logical_type)
-        -> *mut ::std::os::raw::c_char;
+    pub fn duckdb_logical_type_get_alias(
+        type_: duckdb_logical_type,
+    ) -> *mut ::std::os::raw::c_char;
 }
 unsafe extern "C" {
     pub fn duckdb_logical_type_set_alias(
@@ -1831,10 +1880,14 @@ unsafe extern "C" {
     ) -> *mut ::std::os::raw::c_char;
 }
 unsafe extern "C" {
-    pub fn duckdb_list_type_child_type(type_: duckdb_logical_type) -> duckdb_logical_type;
+    pub fn duckdb_list_type_child_type(
+        type_: duckdb_logical_type,
+    ) -> duckdb_logical_type;
 }
 unsafe extern "C" {
-    pub fn duckdb_array_type_child_type(type_: duckdb_logical_type) -> duckdb_logical_type;
+    pub fn duckdb_array_type_child_type(
+        type_: duckdb_logical_type,
+    ) -> duckdb_logical_type;
 }
 unsafe extern "C" {
     pub fn duckdb_array_type_array_size(type_: duckdb_logical_type) -> idx_t;
@@ -1886,7 +1939,9 @@ unsafe extern "C" {
     ) -> duckdb_state;
 }
 unsafe extern "C" {
-    pub fn duckdb_geometry_type_get_crs(type_: duckdb_logical_type) -> *mut ::std::os::raw::c_char;
+    pub fn duckdb_geometry_type_get_crs(
+        type_: duckdb_logical_type,
+    ) -> *mut ::std::os::raw::c_char;
 }
 unsafe extern "C" {
     pub fn duckdb_pending_prepared(
@@ -1919,7 +1974,9 @@ unsafe extern "C" {
     ) -> duckdb_state;
 }
 unsafe extern "C" {
-    pub fn duckdb_pending_execution_is_finished(pending_state: duckdb_pending_state) -> bool;
+    pub fn duckdb_pending_execution_is_finished(
+        pending_state: duckdb_pending_state,
+    ) -> bool;
 }
 unsafe extern "C" {
     pub fn duckdb_prepare(
@@ -1958,7 +2015,9 @@ unsafe extern "C" {
     ) -> duckdb_logical_type;
 }
 unsafe extern "C" {
-    pub fn duckdb_clear_bindings(prepared_statement: duckdb_prepared_statement) -> duckdb_state;
+    pub fn duckdb_clear_bindings(
+        prepared_statement: duckdb_prepared_statement,
+    ) -> duckdb_state;
 }
 unsafe extern "C" {
     pub fn duckdb_prepared_statement_type(
@@ -2191,7 +2250,9 @@ unsafe extern "C" {
     ) -> *const ::std::os::raw::c_char;
 }
 unsafe extern "C" {
-    pub fn duckdb_destroy_extracted(extracted_statements: *mut duckdb_extracted_statements);
+    pub fn duckdb_destroy_extracted(
+        extracted_statements: *mut duckdb_extracted_statements,
+    );
 }
 unsafe extern "C" {
     pub fn duckdb_execute_prepared_streaming(
@@ -2234,7 +2295,9 @@ unsafe extern "C" {
     ) -> duckdb_logical_type;
 }
 unsafe extern "C" {
-    pub fn duckdb_result_get_arrow_options(result: *mut duckdb_result) -> duckdb_arrow_options;
+    pub fn duckdb_result_get_arrow_options(
+        result: *mut duckdb_result,
+    ) -> duckdb_arrow_options;
 }
 unsafe extern "C" {
     pub fn duckdb_column_count(result: *mut duckdb_result) -> idx_t;
@@ -2243,7 +2306,9 @@ unsafe extern "C" {
     pub fn duckdb_rows_changed(result: *mut duckdb_result) -> idx_t;
 }
 unsafe extern "C" {
-    pub fn duckdb_result_error(result: *mut duckdb_result) -> *const ::std::os::raw::c_char;
+    pub fn duckdb_result_error(
+        result: *mut duckdb_result,
+    ) -> *const ::std::os::raw::c_char;
 }
 unsafe extern "C" {
     pub fn duckdb_result_error_type(result: *mut duckdb_result) -> duckdb_error_type;
@@ -2264,7 +2329,9 @@ unsafe extern "C" {
     pub fn duckdb_destroy_error_data(error_data: *mut duckdb_error_data);
 }
 unsafe extern "C" {
-    pub fn duckdb_error_data_error_type(error_data: duckdb_error_data) -> duckdb_error_type;
+    pub fn duckdb_error_data_error_type(
+        error_data: duckdb_error_data,
+    ) -> duckdb_error_type;
 }
 unsafe extern "C" {
     pub fn duckdb_error_data_message(
@@ -2290,7 +2357,9 @@ unsafe extern "C" {
     pub fn duckdb_string_t_length(string: duckdb_string_t) -> u32;
 }
 unsafe extern "C" {
-    pub fn duckdb_string_t_data(string: *mut duckdb_string_t) -> *const ::std::os::raw::c_char;
+    pub fn duckdb_string_t_data(
+        string: *mut duckdb_string_t,
+    ) -> *const ::std::os::raw::c_char;
 }
 unsafe extern "C" {
     pub fn duckdb_valid_utf8_check(
@@ -2311,7 +2380,10 @@ unsafe extern "C" {
     pub fn duckdb_nullmask_data(result: *mut duckdb_result, col: idx_t) -> *mut bool;
 }
 unsafe extern "C" {
-    pub fn duckdb_result_get_chunk(result: duckdb_result, chunk_index: idx_t) -> duckdb_data_chunk;
+    pub fn duckdb_result_get_chunk(
+        result: duckdb_result,
+        chunk_index: idx_t,
+    ) -> duckdb_data_chunk;
 }
 unsafe extern "C" {
     pub fn duckdb_result_is_streaming(result: duckdb_result) -> bool;
@@ -2367,7 +2439,9 @@ unsafe extern "C" {
     );
 }
 unsafe extern "C" {
-    pub fn duckdb_scalar_function_set_special_handling(scalar_function: duckdb_scalar_function);
+    pub fn duckdb_scalar_function_set_special_handling(
+        scalar_function: duckdb_scalar_function,
+    );
 }
 unsafe extern "C" {
     pub fn duckdb_scalar_function_set_volatile(scalar_function: duckdb_scalar_function);
@@ -2461,7 +2535,9 @@ unsafe extern "C" {
     ) -> duckdb_scalar_function_set;
 }
 unsafe extern "C" {
-    pub fn duckdb_destroy_scalar_function_set(scalar_function_set: *mut duckdb_scalar_function_set);
+    pub fn duckdb_destroy_scalar_function_set(
+        scalar_function_set: *mut duckdb_scalar_function_set,
+    );
 }
 unsafe extern "C" {
     pub fn duckdb_add_scalar_function_to_set(
@@ -2476,7 +2552,9 @@ unsafe extern "C" {
     ) -> duckdb_state;
 }
 unsafe extern "C" {
-    pub fn duckdb_scalar_function_bind_get_argument_count(info: duckdb_bind_info) -> idx_t;
+    pub fn duckdb_scalar_function_bind_get_argument_count(
+        info: duckdb_bind_info,
+    ) -> idx_t;
 }
 unsafe extern "C" {
     pub fn duckdb_scalar_function_bind_get_argument(
@@ -2542,7 +2620,9 @@ unsafe extern "C" {
     ) -> duckdb_state;
 }
 unsafe extern "C" {
-    pub fn duckdb_table_description_destroy(table_description: *mut duckdb_table_description);
+    pub fn duckdb_table_description_destroy(
+        table_description: *mut duckdb_table_description,
+    );
 }
 unsafe extern "C" {
     pub fn duckdb_table_description_error(
@@ -2642,7 +2722,9 @@ unsafe extern "C" {
     ) -> duckdb_state;
 }
 unsafe extern "C" {
-    pub fn duckdb_bind_get_extra_info(info: duckdb_bind_info) -> *mut ::std::os::raw::c_void;
+    pub fn duckdb_bind_get_extra_info(
+        info: duckdb_bind_info,
+    ) -> *mut ::std::os::raw::c_void;
 }
 unsafe extern "C" {
     pub fn duckdb_table_function_get_client_context(
@@ -2661,7 +2743,10 @@ unsafe extern "C" {
     pub fn duckdb_bind_get_parameter_count(info: duckdb_bind_info) -> idx_t;
 }
 unsafe extern "C" {
-    pub fn duckdb_bind_get_parameter(info: duckdb_bind_info, index: idx_t) -> duckdb_value;
+    pub fn duckdb_bind_get_parameter(
+        info: duckdb_bind_info,
+        index: idx_t,
+    ) -> duckdb_value;
 }
 unsafe extern "C" {
     pub fn duckdb_bind_get_named_parameter(
@@ -2677,16 +2762,27 @@ unsafe extern "C" {
     );
 }
 unsafe extern "C" {
-    pub fn duckdb_bind_set_cardinality(info: duckdb_bind_info, cardinality: idx_t, is_exact: bool);
+    pub fn duckdb_bind_set_cardinality(
+        info: duckdb_bind_info,
+        cardinality: idx_t,
+        is_exact: bool,
+    );
 }
 unsafe extern "C" {
-    pub fn duckdb_bind_set_error(info: duckdb_bind_info, error: *const ::std::os::raw::c_char);
+    pub fn duckdb_bind_set_error(
+        info: duckdb_bind_info,
+        error: *const ::std::os::raw::c_char,
+    );
 }
 unsafe extern "C" {
-    pub fn duckdb_init_get_extra_info(info: duckdb_init_info) -> *mut ::std::os::raw::c_void;
+    pub fn duckdb_init_get_extra_info(
+        info: duckdb_init_info,
+    ) -> *mut ::std::os::raw::c_void;
 }
 unsafe extern "C" {
-    pub fn duckdb_init_get_bind_data(info: duckdb_init_info) -> *mut ::std::os::raw::c_void;
+    pub fn duckdb_init_get_bind_data(
+        info: duckdb_init_info,
+    ) -> *mut ::std::os::raw::c_void;
 }
 unsafe extern "C" {
     pub fn duckdb_init_set_init_data(
@@ -2699,13 +2795,19 @@ unsafe extern "C" {
     pub fn duckdb_init_get_column_count(info: duckdb_init_info) -> idx_t;
 }
 unsafe extern "C" {
-    pub fn duckdb_init_get_column_index(info: duckdb_init_info, column_index: idx_t) -> idx_t;
+    pub fn duckdb_init_get_column_index(
+        info: duckdb_init_info,
+        column_index: idx_t,
+    ) -> idx_t;
 }
 unsafe extern "C" {
     pub fn duckdb_init_set_max_threads(info: duckdb_init_info, max_threads: idx_t);
 }
 unsafe extern "C" {
-    pub fn duckdb_init_set_error(info: duckdb_init_info, error: *const ::std::os::raw::c_char);
+    pub fn duckdb_init_set_error(
+        info: duckdb_init_info,
+        error: *const ::std::os::raw::c_char,
+    );
 }
 unsafe extern "C" {
     pub fn duckdb_function_get_extra_info(
@@ -2713,12 +2815,14 @@ unsafe extern "C" {
     ) -> *mut ::std::os::raw::c_void;
 }
 unsafe extern "C" {
-    pub fn duckdb_function_get_bind_data(info: duckdb_function_info)
-        -> *mut ::std::os::raw::c_void;
+    pub fn duckdb_function_get_bind_data(
+        info: duckdb_function_info,
+    ) -> *mut ::std::os::raw::c_void;
 }
 unsafe extern "C" {
-    pub fn duckdb_function_get_init_data(info: duckdb_function_info)
-        -> *mut ::std::os::raw::c_void;
+    pub fn duckdb_function_get_init_data(
+        info: duckdb_function_info,
+    ) -> *mut ::std::os::raw::c_void;
 }
 unsafe extern "C" {
     pub fn duckdb_function_get_local_init_data(
@@ -2732,7 +2836,9 @@ unsafe extern "C" {
     );
 }
 unsafe extern "C" {
-    pub fn duckdb_table_function_bind_get_result_column_count(info: duckdb_bind_info) -> idx_t;
+    pub fn duckdb_table_function_bind_get_result_column_count(
+        info: duckdb_bind_info,
+    ) -> idx_t;
 }
 unsafe extern "C" {
     pub fn duckdb_table_function_bind_get_result_column_name(
@@ -2756,7 +2862,10 @@ unsafe extern "C" {
     pub fn duckdb_execute_tasks_state(state: duckdb_task_state);
 }
 unsafe extern "C" {
-    pub fn duckdb_execute_n_tasks_state(state: duckdb_task_state, max_tasks: idx_t) -> idx_t;
+    pub fn duckdb_execute_n_tasks_state(
+        state: duckdb_task_state,
+        max_tasks: idx_t,
+    ) -> idx_t;
 }
 unsafe extern "C" {
     pub fn duckdb_finish_execution(state: duckdb_task_state);
@@ -3019,7 +3128,10 @@ unsafe extern "C" {
     pub fn duckdb_get_list_child(value: duckdb_value, index: idx_t) -> duckdb_value;
 }
 unsafe extern "C" {
-    pub fn duckdb_create_enum_value(type_: duckdb_logical_type, value: u64) -> duckdb_value;
+    pub fn duckdb_create_enum_value(
+        type_: duckdb_logical_type,
+        value: u64,
+    ) -> duckdb_value;
 }
 unsafe extern "C" {
     pub fn duckdb_get_enum_value(value: duckdb_value) -> u64;
@@ -3031,7 +3143,11 @@ unsafe extern "C" {
     pub fn duckdb_value_to_string(value: duckdb_value) -> *mut ::std::os::raw::c_char;
 }
 unsafe extern "C" {
-    pub fn duckdb_value_boolean(result: *mut duckdb_result, col: idx_t, row: idx_t) -> bool;
+    pub fn duckdb_value_boolean(
+        result: *mut duckdb_result,
+        col: idx_t,
+        row: idx_t,
+    ) -> bool;
 }
 unsafe extern "C" {
     pub fn duckdb_value_int8(result: *mut duckdb_result, col: idx_t, row: idx_t) -> i8;
@@ -3070,25 +3186,49 @@ unsafe extern "C" {
     pub fn duckdb_value_uint8(result: *mut duckdb_result, col: idx_t, row: idx_t) -> u8;
 }
 unsafe extern "C" {
-    pub fn duckdb_value_uint16(result: *mut duckdb_result, col: idx_t, row: idx_t) -> u16;
+    pub fn duckdb_value_uint16(
+        result: *mut duckdb_result,
+        col: idx_t,
+        row: idx_t,
+    ) -> u16;
 }
 unsafe extern "C" {
-    pub fn duckdb_value_uint32(result: *mut duckdb_result, col: idx_t, row: idx_t) -> u32;
+    pub fn duckdb_value_uint32(
+        result: *mut duckdb_result,
+        col: idx_t,
+        row: idx_t,
+    ) -> u32;
 }
 unsafe extern "C" {
-    pub fn duckdb_value_uint64(result: *mut duckdb_result, col: idx_t, row: idx_t) -> u64;
+    pub fn duckdb_value_uint64(
+        result: *mut duckdb_result,
+        col: idx_t,
+        row: idx_t,
+    ) -> u64;
 }
 unsafe extern "C" {
     pub fn duckdb_value_float(result: *mut duckdb_result, col: idx_t, row: idx_t) -> f32;
 }
 unsafe extern "C" {
-    pub fn duckdb_value_double(result: *mut duckdb_result, col: idx_t, row: idx_t) -> f64;
+    pub fn duckdb_value_double(
+        result: *mut duckdb_result,
+        col: idx_t,
+        row: idx_t,
+    ) -> f64;
 }
 unsafe extern "C" {
-    pub fn duckdb_value_date(result: *mut duckdb_result, col: idx_t, row: idx_t) -> duckdb_date;
+    pub fn duckdb_value_date(
+        result: *mut duckdb_result,
+        col: idx_t,
+        row: idx_t,
+    ) -> duckdb_date;
 }
 unsafe extern "C" {
-    pub fn duckdb_value_time(result: *mut duckdb_result, col: idx_t, row: idx_t) -> duckdb_time;
+    pub fn duckdb_value_time(
+        result: *mut duckdb_result,
+        col: idx_t,
+        row: idx_t,
+    ) -> duckdb_time;
 }
 unsafe extern "C" {
     pub fn duckdb_value_timestamp(
@@ -3112,8 +3252,11 @@ unsafe extern "C" {
     ) -> *mut ::std::os::raw::c_char;
 }
 unsafe extern "C" {
-    pub fn duckdb_value_string(result: *mut duckdb_result, col: idx_t, row: idx_t)
-        -> duckdb_string;
+    pub fn duckdb_value_string(
+        result: *mut duckdb_result,
+        col: idx_t,
+        row: idx_t,
+    ) -> duckdb_string;
 }
 unsafe extern "C" {
     pub fn duckdb_value_varchar_internal(
@@ -3130,13 +3273,24 @@ unsafe extern "C" {
     ) -> duckdb_string;
 }
 unsafe extern "C" {
-    pub fn duckdb_value_blob(result: *mut duckdb_result, col: idx_t, row: idx_t) -> duckdb_blob;
+    pub fn duckdb_value_blob(
+        result: *mut duckdb_result,
+        col: idx_t,
+        row: idx_t,
+    ) -> duckdb_blob;
 }
 unsafe extern "C" {
-    pub fn duckdb_value_is_null(result: *mut duckdb_result, col: idx_t, row: idx_t) -> bool;
+    pub fn duckdb_value_is_null(
+        result: *mut duckdb_result,
+        col: idx_t,
+        row: idx_t,
+    ) -> bool;
 }
 unsafe extern "C" {
-    pub fn duckdb_create_vector(type_: duckdb_logical_type, capacity: idx_t) -> duckdb_vector;
+    pub fn duckdb_create_vector(
+        type_: duckdb_logical_type,
+        capacity: idx_t,
+    ) -> duckdb_vector;
 }
 unsafe extern "C" {
     pub fn duckdb_destroy_vector(vector: *mut duckdb_vector);
@@ -3183,7 +3337,10 @@ unsafe extern "C" {
     pub fn duckdb_list_vector_get_size(vector: duckdb_vector) -> idx_t;
 }
 unsafe extern "C" {
-    pub fn duckdb_list_vector_set_size(vector: duckdb_vector, size: idx_t) -> duckdb_state;
+    pub fn duckdb_list_vector_set_size(
+        vector: duckdb_vector,
+        size: idx_t,
+    ) -> duckdb_state;
 }
 unsafe extern "C" {
     pub fn duckdb_list_vector_reserve(
@@ -3192,13 +3349,20 @@ unsafe extern "C" {
     ) -> duckdb_state;
 }
 unsafe extern "C" {
-    pub fn duckdb_struct_vector_get_child(vector: duckdb_vector, index: idx_t) -> duckdb_vector;
+    pub fn duckdb_struct_vector_get_child(
+        vector: duckdb_vector,
+        index: idx_t,
+    ) -> duckdb_vector;
 }
 unsafe extern "C" {
     pub fn duckdb_array_vector_get_child(vector: duckdb_vector) -> duckdb_vector;
 }
 unsafe extern "C" {
-    pub fn duckdb_slice_vector(vector: duckdb_vector, sel: duckdb_selection_vector, len: idx_t);
+    pub fn duckdb_slice_vector(
+        vector: duckdb_vector,
+        sel: duckdb_selection_vector,
+        len: idx_t,
+    );
 }
 unsafe extern "C" {
     pub fn duckdb_vector_copy_sel(
@@ -3214,7 +3378,10 @@ unsafe extern "C" {
     pub fn duckdb_vector_reference_value(vector: duckdb_vector, value: duckdb_value);
 }
 unsafe extern "C" {
-    pub fn duckdb_vector_reference_vector(to_vector: duckdb_vector, from_vector: duckdb_vector);
+    pub fn duckdb_vector_reference_vector(
+        to_vector: duckdb_vector,
+        from_vector: duckdb_vector,
+    );
 }
 unsafe extern "C" {
     pub fn duckdb_validity_row_is_valid(validity: *mut u64, row: idx_t) -> bool;
@@ -3235,13 +3402,18 @@ unsafe extern "C" {
     pub fn duckdb_destroy_selection_vector(sel: duckdb_selection_vector);
 }
 unsafe extern "C" {
-    pub fn duckdb_selection_vector_get_data_ptr(sel: duckdb_selection_vector) -> *mut sel_t;
+    pub fn duckdb_selection_vector_get_data_ptr(
+        sel: duckdb_selection_vector,
+    ) -> *mut sel_t;
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct duckdb_extension_access {
     pub set_error: ::std::option::Option<
-        unsafe extern "C" fn(info: duckdb_extension_info, error: *const ::std::os::raw::c_char),
+        unsafe extern "C" fn(
+            info: duckdb_extension_info,
+            error: *const ::std::os::raw::c_char,
+        ),
     >,
     pub get_database: ::std::option::Option<
         unsafe extern "C" fn(info: duckdb_extension_info) -> *mut duckdb_database,
