@@ -113,8 +113,7 @@ fn run() -> Result<()> {
 
 fn main() {
     if let Err(message) = run() {
-        println!("cargo::error=duckdb-ffi: {message}");
-        eprintln!("duckdb-ffi: {message}");
+        println!("cargo::error={message}");
         std::process::exit(1);
     }
 }

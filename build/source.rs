@@ -103,13 +103,18 @@ fn fetch(pin: &Pin, out_dir: &Path) -> Result<PathBuf> {
         .map_err(|e| format!("cannot run `{cargo} metadata` to fetch {}: {e}", pin.package))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+        // Cargo's first error line names the cause; later lines are hints.
+        let cause = stderr
+            .lines()
+            .find(|l| l.trim_start().starts_with("error"))
+            .or_else(|| stderr.lines().rev().find(|l| !l.trim().is_empty()))
+            .unwrap_or("");
         return Err(format!(
             "cargo could not fetch the pinned package {} {} ({}); run `cargo fetch` once while \
              online, or set DUCKDB_SRC_DIR to an unpacked bundle or DUCKDB_LIB_DIR to a built library",
             pin.package,
             pin.version,
-            last.trim()
+            cause.trim()
         ));
     }
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
