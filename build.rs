@@ -90,7 +90,10 @@ fn run() -> Result<()> {
     let manifest_dir = PathBuf::from(cargo_var("CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(cargo_var("OUT_DIR"));
     let pin = pin::Pin::read(&manifest_dir.join("duckdb-src/pin.toml"))?;
-    println!("cargo:rustc-env=DUCKDB_FFI_PINNED_VERSION={}", pin.duckdb_version);
+    println!(
+        "cargo:rustc-env=DUCKDB_FFI_PINNED_VERSION={}",
+        pin.duckdb_version
+    );
     println!("cargo:rerun-if-changed=build");
     println!("cargo:rerun-if-changed=wrapper.h");
 
@@ -107,7 +110,11 @@ fn run() -> Result<()> {
     engine.publish();
 
     #[cfg(feature = "buildtime_bindgen")]
-    bindings::generate(&manifest_dir.join("wrapper.h"), &engine.include_dir, &out_dir)?;
+    bindings::generate(
+        &manifest_dir.join("wrapper.h"),
+        &engine.include_dir,
+        &out_dir,
+    )?;
     Ok(())
 }
 

@@ -42,7 +42,9 @@ impl Cache {
         let nonce = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let staging = self.root.join(format!(".tmp-{key}-{}-{nonce}", std::process::id()));
+        let staging = self
+            .root
+            .join(format!(".tmp-{key}-{}-{nonce}", std::process::id()));
         if let Err(e) = fs::create_dir_all(&staging) {
             println!(
                 "cargo:warning=duckdb-ffi: cache {} is not writable ({e}); building the engine \

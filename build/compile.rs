@@ -48,7 +48,10 @@ pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine>
     };
     let lib_dir = entry.join("lib");
     // If the entry is deleted, rerun and rebuild it rather than fail at link time.
-    println!("cargo:rerun-if-changed={}", lib_dir.join("libduckdb.a").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        lib_dir.join("libduckdb.a").display()
+    );
     Ok(Engine {
         lib_dir,
         include_dir: entry.join("include"),
@@ -61,7 +64,10 @@ pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine>
 /// the others by cargo feature.
 fn extensions() -> Vec<String> {
     let mut list = vec!["core_functions".to_string()];
-    for (feature, name) in [("CARGO_FEATURE_JSON", "json"), ("CARGO_FEATURE_PARQUET", "parquet")] {
+    for (feature, name) in [
+        ("CARGO_FEATURE_JSON", "json"),
+        ("CARGO_FEATURE_PARQUET", "parquet"),
+    ] {
         if std::env::var_os(feature).is_some() {
             list.push(name.to_string());
         }
@@ -83,7 +89,11 @@ fn configure(debug: bool, extensions: &[String]) -> cc::Build {
         .opt_level(if debug { 0 } else { 3 })
         .define(if debug { "DEBUG" } else { "NDEBUG" }, None);
     if build.get_compiler().is_like_msvc() {
-        build.flag("/std:c++17").flag("/EHsc").flag("/bigobj").flag("/utf-8");
+        build
+            .flag("/std:c++17")
+            .flag("/EHsc")
+            .flag("/bigobj")
+            .flag("/utf-8");
     } else {
         build.flag("-std=c++17").flag("-w");
     }
@@ -104,7 +114,13 @@ fn compiler_identity(build: &cc::Build) -> Result<String> {
         .output()
         .ok()
         .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or("").to_string())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
         .ok_or_else(|| {
             format!(
                 "the C++ compiler `{}` does not run; install a C++17 compiler (g++ or clang++) \
@@ -112,7 +128,11 @@ fn compiler_identity(build: &cc::Build) -> Result<String> {
                 tool.path().display()
             )
         })?;
-    let args: Vec<_> = tool.args().iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let args: Vec<_> = tool
+        .args()
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     Ok(format!(
         "compiler: {}\ncompiler-version: {version}\nflags: {}",
         tool.path().display(),
@@ -130,8 +150,12 @@ impl Manifest {
     fn read(bundle: &Path, extensions: &[String]) -> Result<Manifest> {
         let path = bundle.join("manifest.json");
         let text = fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
-        let json: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not valid JSON ({e}); unpack the bundle again", path.display()))?;
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{} is not valid JSON ({e}); unpack the bundle again",
+                path.display()
+            )
+        })?;
         let mut sections = vec![&json["base"]];
         for name in extensions {
             let section = &json["extensions"][name.as_str()];
@@ -152,16 +176,27 @@ impl Manifest {
                 .map(|p| p.strip_prefix("duckdb/").unwrap_or(p).to_string())
                 .collect()
         };
-        let files = list("cpp_files").into_iter().map(|f| bundle.join(f)).collect();
-        let include_dirs = list("include_dirs").into_iter().map(|d| bundle.join(d)).collect();
-        Ok(Manifest { files, include_dirs })
+        let files = list("cpp_files")
+            .into_iter()
+            .map(|f| bundle.join(f))
+            .collect();
+        let include_dirs = list("include_dirs")
+            .into_iter()
+            .map(|d| bundle.join(d))
+            .collect();
+        Ok(Manifest {
+            files,
+            include_dirs,
+        })
     }
 }
 
 /// Estimated compile cost: a unity file costs what it includes.
 fn cost(bundle: &Path, file: &Path) -> u64 {
     let size = |p: &Path| fs::metadata(p).map_or(0, |m| m.len());
-    let is_unity = file.file_name().is_some_and(|n| n.to_string_lossy().starts_with("ub_"));
+    let is_unity = file
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("ub_"));
     if !is_unity {
         return size(file);
     }
@@ -183,16 +218,24 @@ fn compile(bundle: &Path, build: &cc::Build, extensions: &[String], entry: &Path
     }
 
     let autoregister = bundle.join(AUTOREGISTER_SRC);
-    let mut files: Vec<_> = manifest.files.into_iter().filter(|f| *f != autoregister).collect();
+    let mut files: Vec<_> = manifest
+        .files
+        .into_iter()
+        .filter(|f| *f != autoregister)
+        .collect();
     // Longest first (ties by name, so the order is deterministic): with a few cores the build
     // then ends with small files in flight rather than one huge unity file alone.
     files.sort_by_cached_key(|f| (std::cmp::Reverse(cost(bundle, f)), f.clone()));
 
     let mut engine = build.clone();
-    engine.include(bundle).includes(&manifest.include_dirs).files(&files).out_dir(&objects);
     engine
-        .try_compile("duckdb")
-        .map_err(|e| format!("compiling DuckDB failed: {e}; make sure a C++17 compiler is installed"))?;
+        .include(bundle)
+        .includes(&manifest.include_dirs)
+        .files(&files)
+        .out_dir(&objects);
+    engine.try_compile("duckdb").map_err(|e| {
+        format!("compiling DuckDB failed: {e}; make sure a C++17 compiler is installed")
+    })?;
 
     // The upstream constructor file has no global symbol; a wrapper adds one so archive
     // tools do not warn about an empty symbol table.
@@ -203,7 +246,10 @@ fn compile(bundle: &Path, build: &cc::Build, extensions: &[String], entry: &Path
     );
     fs::write(&wrapper, wrapper_text).map_err(|e| io_error(&wrapper, e))?;
     let mut registration = build.clone();
-    registration.include(bundle).file(&wrapper).out_dir(&objects);
+    registration
+        .include(bundle)
+        .file(&wrapper)
+        .out_dir(&objects);
     registration
         .try_compile(AUTOREGISTER_LIB)
         .map_err(|e| format!("compiling the extension registration failed: {e}"))?;

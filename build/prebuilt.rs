@@ -20,21 +20,34 @@ pub fn resolve(lib_dir: &Path) -> Result<Engine> {
             "DUCKDB_LIB_DIR={} holds no {}; point it at the folder that contains the library{}",
             lib_dir.display(),
             names.join(" or "),
-            if link_static { "" } else { ", or set DUCKDB_STATIC=1 to link libduckdb.a" },
+            if link_static {
+                ""
+            } else {
+                ", or set DUCKDB_STATIC=1 to link libduckdb.a"
+            },
         ));
     };
     println!("cargo:rerun-if-changed={}", lib.display());
 
     let include_dir = match var("DUCKDB_INCLUDE_DIR") {
         Some(dir) => dir.into(),
-        None => [lib_dir.join("include"), lib_dir.join("../include"), lib_dir.to_path_buf()]
-            .into_iter()
-            .find(|d| d.join("duckdb.h").is_file())
-            .unwrap_or_else(|| lib_dir.to_path_buf()),
+        None => [
+            lib_dir.join("include"),
+            lib_dir.join("../include"),
+            lib_dir.to_path_buf(),
+        ]
+        .into_iter()
+        .find(|d| d.join("duckdb.h").is_file())
+        .unwrap_or_else(|| lib_dir.to_path_buf()),
     };
     let autoregister = link_static
         && lib_dir
             .join(format!("lib{}.a", crate::compile::AUTOREGISTER_LIB))
             .is_file();
-    Ok(Engine { lib_dir: lib_dir.to_path_buf(), include_dir, link_static, autoregister })
+    Ok(Engine {
+        lib_dir: lib_dir.to_path_buf(),
+        include_dir,
+        link_static,
+        autoregister,
+    })
 }

@@ -28,7 +28,10 @@ impl Source {
             });
         }
         let vendored = manifest_dir.join("duckdb-src");
-        println!("cargo:rerun-if-changed={}", vendored.join("duckdb/manifest.json").display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            vendored.join("duckdb/manifest.json").display()
+        );
         Ok(bundle_dir(&vendored).map_or(Source::Pinned, Source::Dir))
     }
 
@@ -58,10 +61,9 @@ impl Source {
                     fs::write(&done, b"").map_err(|e| io_error(&done, e))?;
                 }
                 bundle_dir(&unpacked).ok_or_else(|| {
-                    format!(
-                        "the pinned bundle has no duckdb/manifest.json; move the pin \
-                         (duckdb-src/pin.toml) to a package that ships a unity-build bundle"
-                    )
+                    "the pinned bundle has no duckdb/manifest.json; move the pin \
+                     (duckdb-src/pin.toml) to a package that ships a unity-build bundle"
+                        .to_string()
                 })
             }
         }
@@ -76,7 +78,10 @@ fn bundle_dir(dir: &Path) -> Option<PathBuf> {
 }
 
 pub fn io_error(path: &Path, e: std::io::Error) -> String {
-    format!("cannot access {}: {e}; check the disk and its permissions", path.display())
+    format!(
+        "cannot access {}: {e}; check the disk and its permissions",
+        path.display()
+    )
 }
 
 /// Finds the pinned package through cargo, which honours the user's registry configuration
@@ -100,7 +105,12 @@ fn fetch(pin: &Pin, out_dir: &Path) -> Result<PathBuf> {
         .arg(project.join("Cargo.toml"))
         .current_dir(&project)
         .output()
-        .map_err(|e| format!("cannot run `{cargo} metadata` to fetch {}: {e}", pin.package))?;
+        .map_err(|e| {
+            format!(
+                "cannot run `{cargo} metadata` to fetch {}: {e}",
+                pin.package
+            )
+        })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         // Cargo's first error line names the cause; later lines are hints.
@@ -174,7 +184,12 @@ fn unpack(archive: &Path, into: &Path) -> Result<()> {
     let file = fs::File::open(archive).map_err(|e| io_error(archive, e))?;
     tar::Archive::new(flate2::read::GzDecoder::new(file))
         .unpack(&staging)
-        .map_err(|e| format!("cannot unpack {}: {e}; the file may be truncated", archive.display()))?;
+        .map_err(|e| {
+            format!(
+                "cannot unpack {}: {e}; the file may be truncated",
+                archive.display()
+            )
+        })?;
     fs::rename(&staging, into).map_err(|e| io_error(into, e))
 }
 
@@ -195,7 +210,12 @@ fn hash_tree(root: &Path) -> Result<String> {
     files.sort();
     let mut hasher = Sha256::new();
     for file in files {
-        hasher.update(file.strip_prefix(root).unwrap_or(&file).to_string_lossy().as_bytes());
+        hasher.update(
+            file.strip_prefix(root)
+                .unwrap_or(&file)
+                .to_string_lossy()
+                .as_bytes(),
+        );
         hasher.update([0]);
         hasher.update(fs::read(&file).map_err(|e| io_error(&file, e))?);
     }
