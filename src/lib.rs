@@ -53,3 +53,9 @@ pub use raw::*;
 /// [`duckdb_library_version`] at run time.
 pub const PINNED_DUCKDB_VERSION: &str = env!("DUCKDB_FFI_PINNED_VERSION");
 
+pub mod safe;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -22,7 +22,10 @@ impl Session {
         let mut conn: duckdb_connection = ptr::null_mut();
         // SAFETY: out-parameters are null-initialised; path is a valid C string or null.
         unsafe {
-            assert_eq!(duckdb_open(path.map_or(ptr::null(), CStr::as_ptr), &mut db), OK);
+            assert_eq!(
+                duckdb_open(path.map_or(ptr::null(), CStr::as_ptr), &mut db),
+                OK
+            );
             assert_eq!(duckdb_connect(db, &mut conn), OK);
         }
         Session { db, conn }
@@ -36,7 +39,9 @@ impl Session {
             let mut result: duckdb_result = std::mem::zeroed();
             let state = duckdb_query(self.conn, sql.as_ptr(), &mut result);
             if state != OK {
-                let msg = CStr::from_ptr(duckdb_result_error(&mut result)).to_string_lossy().into_owned();
+                let msg = CStr::from_ptr(duckdb_result_error(&mut result))
+                    .to_string_lossy()
+                    .into_owned();
                 duckdb_destroy_result(&mut result);
                 panic!("query failed: {msg}");
             }
@@ -55,7 +60,10 @@ impl Session {
         let mut result = self.query(sql);
         // SAFETY: the chunk and vector are borrowed from the live result; the column is BIGINT.
         unsafe {
-            assert_eq!(duckdb_column_type(&mut result, 0), DUCKDB_TYPE_DUCKDB_TYPE_BIGINT);
+            assert_eq!(
+                duckdb_column_type(&mut result, 0),
+                DUCKDB_TYPE_DUCKDB_TYPE_BIGINT
+            );
             let mut chunk = duckdb_fetch_chunk(result);
             assert!(!chunk.is_null());
             let data = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0)) as *const i64;
@@ -140,7 +148,8 @@ fn integer_and_double_columns_over_many_chunks() {
         unsafe {
             let n = duckdb_data_chunk_get_size(chunk) as usize;
             let ints = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0)) as *const i32;
-            let doubles = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 1)) as *const f64;
+            let doubles =
+                duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 1)) as *const f64;
             for row in 0..n {
                 int_sum += i64::from(*ints.add(row));
                 double_sum += *doubles.add(row);
@@ -171,19 +180,31 @@ unsafe fn read_string(strings: *mut duckdb_string_t, row: usize) -> String {
 fn strings_inlined_and_not() {
     let s = Session::open(None);
     // 12 bytes are stored inline in duckdb_string_t, 13 and more live behind a pointer.
-    let expected = ["", "twelve bytes", "thirteen byte", "a string that is clearly longer than that"];
-    let sql = expected.iter().map(|e| format!("SELECT '{e}' AS s")).collect::<Vec<_>>().join(" UNION ALL ");
+    let expected = [
+        "",
+        "twelve bytes",
+        "thirteen byte",
+        "a string that is clearly longer than that",
+    ];
+    let sql = expected
+        .iter()
+        .map(|e| format!("SELECT '{e}' AS s"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
     let mut seen = Vec::new();
-    for_each_chunk(s.query(&format!("SELECT s FROM ({sql}) ORDER BY length(s)")), |chunk| {
-        // SAFETY: the vector is VARCHAR and rows are inside the chunk.
-        unsafe {
-            let vector = duckdb_data_chunk_get_vector(chunk, 0);
-            let strings = duckdb_vector_get_data(vector) as *mut duckdb_string_t;
-            for row in 0..duckdb_data_chunk_get_size(chunk) as usize {
-                seen.push(read_string(strings, row));
+    for_each_chunk(
+        s.query(&format!("SELECT s FROM ({sql}) ORDER BY length(s)")),
+        |chunk| {
+            // SAFETY: the vector is VARCHAR and rows are inside the chunk.
+            unsafe {
+                let vector = duckdb_data_chunk_get_vector(chunk, 0);
+                let strings = duckdb_vector_get_data(vector) as *mut duckdb_string_t;
+                for row in 0..duckdb_data_chunk_get_size(chunk) as usize {
+                    seen.push(read_string(strings, row));
+                }
             }
-        }
-    });
+        },
+    );
     assert_eq!(seen, expected);
     assert_eq!(expected[1].len(), 12);
     assert_eq!(expected[2].len(), 13);
@@ -203,7 +224,10 @@ fn nulls_show_in_the_validity_mask() {
             }
         }
     });
-    assert_eq!(valid, [false, true, true, false, true, true, false, true, true]);
+    assert_eq!(
+        valid,
+        [false, true, true, false, true, true, false, true, true]
+    );
 }
 
 #[test]
@@ -214,9 +238,17 @@ fn invalid_sql_reports_its_error_and_the_result_is_destroyed() {
         let mut result: duckdb_result = std::mem::zeroed();
         let state = duckdb_query(s.conn, c"SELEC 1".as_ptr(), &mut result);
         assert_eq!(state, duckdb_state_DuckDBError);
-        let message = CStr::from_ptr(duckdb_result_error(&mut result)).to_string_lossy().into_owned();
-        assert!(message.to_lowercase().contains("syntax"), "message: {message}");
-        assert_eq!(duckdb_result_error_type(&mut result), duckdb_error_type_DUCKDB_ERROR_PARSER);
+        let message = CStr::from_ptr(duckdb_result_error(&mut result))
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            message.to_lowercase().contains("syntax"),
+            "message: {message}"
+        );
+        assert_eq!(
+            duckdb_result_error_type(&mut result),
+            duckdb_error_type_DUCKDB_ERROR_PARSER
+        );
         duckdb_destroy_result(&mut result);
     }
 }
@@ -237,8 +269,10 @@ fn prepared_statement_with_bound_parameters() {
             let mut result: duckdb_result = std::mem::zeroed();
             assert_eq!(duckdb_execute_prepared(stmt, &mut result), OK);
             let mut chunk = duckdb_fetch_chunk(result);
-            let doubled = *(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0)) as *const i64);
-            let strings = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 1)) as *mut duckdb_string_t;
+            let doubled =
+                *(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0)) as *const i64);
+            let strings = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 1))
+                as *mut duckdb_string_t;
             assert_eq!(doubled, i * 2);
             assert_eq!(read_string(strings, 0), format!("value {i}!"));
             duckdb_destroy_data_chunk(&mut chunk);
@@ -255,9 +289,14 @@ fn failed_prepare_still_yields_a_handle_to_destroy() {
     // SAFETY: per the ownership table, *out is set even on failure and must be destroyed.
     unsafe {
         let mut stmt: duckdb_prepared_statement = ptr::null_mut();
-        assert_eq!(duckdb_prepare(s.conn, c"SELECT * FROM missing_table".as_ptr(), &mut stmt), duckdb_state_DuckDBError);
+        assert_eq!(
+            duckdb_prepare(s.conn, c"SELECT * FROM missing_table".as_ptr(), &mut stmt),
+            duckdb_state_DuckDBError
+        );
         assert!(!stmt.is_null());
-        let message = CStr::from_ptr(duckdb_prepare_error(stmt)).to_string_lossy().into_owned();
+        let message = CStr::from_ptr(duckdb_prepare_error(stmt))
+            .to_string_lossy()
+            .into_owned();
         assert!(message.contains("missing_table"), "message: {message}");
         duckdb_destroy_prepare(&mut stmt);
     }
@@ -270,7 +309,10 @@ fn appender_writes_rows() {
     // SAFETY: the appender is closed then destroyed once; strings outlive the calls.
     unsafe {
         let mut app: duckdb_appender = ptr::null_mut();
-        assert_eq!(duckdb_appender_create(s.conn, ptr::null(), c"people".as_ptr(), &mut app), OK);
+        assert_eq!(
+            duckdb_appender_create(s.conn, ptr::null(), c"people".as_ptr(), &mut app),
+            OK
+        );
         for id in 0..1000i64 {
             let name = CString::new(format!("person number {id}")).unwrap();
             assert_eq!(duckdb_append_int64(app, id), OK);
@@ -282,9 +324,10 @@ fn appender_writes_rows() {
         assert_eq!(duckdb_appender_destroy(&mut app), OK);
     }
     assert_eq!(s.scalar_i64("SELECT count(*)::BIGINT FROM people"), 1000);
-    assert_eq!(s.scalar_i64("SELECT sum(id)::BIGINT FROM people WHERE name LIKE '%9'"), {
-        (0..1000i64).filter(|i| i % 10 == 9).sum::<i64>()
-    });
+    assert_eq!(
+        s.scalar_i64("SELECT sum(id)::BIGINT FROM people WHERE name LIKE '%9'"),
+        { (0..1000i64).filter(|i| i % 10 == 9).sum::<i64>() }
+    );
 }
 
 #[test]
@@ -294,8 +337,14 @@ fn error_type_of_a_constraint_violation() {
     // SAFETY: zeroed result destroyed after reading its error.
     unsafe {
         let mut result: duckdb_result = std::mem::zeroed();
-        assert_eq!(duckdb_query(s.conn, c"INSERT INTO u VALUES (1)".as_ptr(), &mut result), duckdb_state_DuckDBError);
-        assert_eq!(duckdb_result_error_type(&mut result), duckdb_error_type_DUCKDB_ERROR_CONSTRAINT);
+        assert_eq!(
+            duckdb_query(s.conn, c"INSERT INTO u VALUES (1)".as_ptr(), &mut result),
+            duckdb_state_DuckDBError
+        );
+        assert_eq!(
+            duckdb_result_error_type(&mut result),
+            duckdb_error_type_DUCKDB_ERROR_CONSTRAINT
+        );
         duckdb_destroy_result(&mut result);
     }
 }
@@ -310,7 +359,10 @@ fn parquet_round_trip() {
         path.display()
     ));
     assert!(std::fs::metadata(&path).unwrap().len() > 0);
-    let sql = format!("SELECT sum(x)::BIGINT FROM read_parquet('{}') WHERE label LIKE 'row %'", path.display());
+    let sql = format!(
+        "SELECT sum(x)::BIGINT FROM read_parquet('{}') WHERE label LIKE 'row %'",
+        path.display()
+    );
     assert_eq!(s.scalar_i64(&sql), 4999 * 5000 / 2);
 }
 
@@ -318,7 +370,10 @@ fn parquet_round_trip() {
 #[test]
 fn json_functions_are_linked() {
     let s = Session::open(None);
-    assert_eq!(s.scalar_i64(r#"SELECT json_extract('{"a": 7}', '$.a')::BIGINT"#), 7);
+    assert_eq!(
+        s.scalar_i64(r#"SELECT json_extract('{"a": 7}', '$.a')::BIGINT"#),
+        7
+    );
 }
 
 #[test]
@@ -331,7 +386,10 @@ fn string_out_parameter_of_open_ext_is_freed_with_duckdb_free() {
         assert_eq!(duckdb_create_config(&mut config), OK);
         let mut db: duckdb_database = ptr::null_mut();
         let mut error: *mut c_char = ptr::null_mut();
-        assert_eq!(duckdb_open_ext(path.as_ptr(), &mut db, config, &mut error), duckdb_state_DuckDBError);
+        assert_eq!(
+            duckdb_open_ext(path.as_ptr(), &mut db, config, &mut error),
+            duckdb_state_DuckDBError
+        );
         assert!(db.is_null());
         assert!(!error.is_null());
         assert!(!CStr::from_ptr(error).to_bytes().is_empty());

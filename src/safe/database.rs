@@ -1,0 +1,205 @@
+//! `Database` and its `Config`.
+
+use super::connection::Connection;
+use super::error::{Error, ErrorKind, Result, c_string};
+use super::handle::{Owned, kind};
+use crate as ffi;
+use std::ffi::{CStr, c_char};
+use std::path::Path;
+use std::ptr;
+
+/// An open DuckDB database (in memory or a file), the owner of a `duckdb_database`.
+///
+/// Connections keep the engine alive on their own (capi-ownership.md, "database" row), so a
+/// [`Connection`] does not borrow its `Database`: dropping the database first is safe, and the
+/// file stays locked until the last connection is gone.
+///
+/// ```
+/// use duckdb_ffi::safe::Database;
+/// let db = Database::open_in_memory()?;
+/// let conn = db.connect()?;
+/// assert_eq!(conn.execute("CREATE TABLE t(x INTEGER)")?, 0);
+/// # Ok::<(), duckdb_ffi::safe::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Database {
+    handle: Owned<kind::Database>,
+}
+
+// SAFETY: DuckDB's database object is usable from many threads at once (capi-ownership.md,
+// "Threads": database is Send + Sync); only close needs exclusive access, which `Drop` has.
+unsafe impl Send for Database {}
+// SAFETY: as above; `&Database` only allows `duckdb_connect`, which is thread-safe.
+unsafe impl Sync for Database {}
+
+impl Database {
+    /// Opens a private in-memory database.
+    pub fn open_in_memory() -> Result<Database> {
+        Database::open_with_config(None, &Config::new()?)
+    }
+
+    /// Opens (or creates) a database file.
+    pub fn open(path: impl AsRef<Path>) -> Result<Database> {
+        Database::open_with_config(Some(path.as_ref()), &Config::new()?)
+    }
+
+    /// Opens a database with settings; `path` `None` is in memory.
+    pub fn open_with_config(path: Option<&Path>, config: &Config) -> Result<Database> {
+        let path = match path {
+            Some(p) => Some(c_string(p.to_str().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidUtf8,
+                    format!("path {} is not UTF-8", p.display()),
+                )
+            })?)?),
+            None => None,
+        };
+        let mut raw: ffi::duckdb_database = ptr::null_mut();
+        let mut message: *mut c_char = ptr::null_mut();
+        // SAFETY: out-parameters are null-initialised; path is a valid C string or null; the
+        // config is copied by the call ("config" row) and stays owned by `config`.
+        let state = unsafe {
+            ffi::duckdb_open_ext(
+                path.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
+                &mut raw,
+                config.handle.get(),
+                &mut message,
+            )
+        };
+        if state == ffi::duckdb_state_DuckDBSuccess {
+            // SAFETY: duckdb_open_ext succeeded, so raw is a fresh database we now own.
+            return Ok(Database {
+                handle: unsafe { Owned::from_raw(raw) },
+            });
+        }
+        let text = if message.is_null() {
+            "cannot open the database".to_string()
+        } else {
+            // SAFETY: out_error is a malloc'd C string ("database" row): copy, then duckdb_free.
+            unsafe {
+                let text = CStr::from_ptr(message).to_string_lossy().into_owned();
+                ffi::duckdb_free(message.cast());
+                text
+            }
+        };
+        // duckdb_open_ext returns only a message; its prefix names the error class.
+        Err(Error::from_message(text))
+    }
+
+    /// Opens a new connection.
+    pub fn connect(&self) -> Result<Connection> {
+        Connection::open(self)
+    }
+
+    /// The raw handle, for calls the safe layer does not wrap. It stays owned by `self`.
+    pub fn as_raw(&self) -> ffi::duckdb_database {
+        self.handle.get()
+    }
+
+    /// Closes the database. `duckdb_close` reports nothing, so neither does this; it exists to
+    /// make the end of the database's life explicit. Connections still open keep the engine
+    /// alive until they are dropped.
+    pub fn close(self) {}
+}
+
+/// Settings for [`Database::open_with_config`], the owner of a `duckdb_config`.
+///
+/// Every DuckDB option can be set by name ([`Config::options`] lists them). A bad value for a
+/// known option is an error at [`Config::set`]. An unknown name is accepted there, because an
+/// extension loaded at open may define it (DuckDB keeps it aside), and is then an error at
+/// open that names it.
+///
+/// ```
+/// use duckdb_ffi::safe::{Config, Database};
+/// let mut config = Config::new()?;
+/// config.set("threads", "1")?.set("access_mode", "READ_WRITE")?;
+/// let db = Database::open_with_config(None, &config)?;
+///
+/// assert!(Config::new()?.set("threads", "many").is_err());
+/// let mut unknown = Config::new()?;
+/// unknown.set("no_such_option", "1")?;
+/// let err = Database::open_with_config(None, &unknown).unwrap_err();
+/// assert!(err.message().contains("no_such_option"), "{err}");
+/// # Ok::<(), duckdb_ffi::safe::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Config {
+    handle: Owned<kind::Config>,
+}
+
+// SAFETY: a config is plain data only touched through `&mut self` or read during open.
+unsafe impl Send for Config {}
+
+/// One option DuckDB accepts in a [`Config`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigOption {
+    /// The option's name, as passed to [`Config::set`].
+    pub name: String,
+    /// DuckDB's one-line description.
+    pub description: String,
+}
+
+impl Config {
+    /// Empty settings (DuckDB's defaults).
+    pub fn new() -> Result<Config> {
+        let mut raw: ffi::duckdb_config = ptr::null_mut();
+        // SAFETY: out-parameter null-initialised.
+        let state = unsafe { ffi::duckdb_create_config(&mut raw) };
+        // SAFETY: on success raw is a fresh config; on failure it is null, which destroy accepts.
+        let handle = unsafe { Owned::from_raw(raw) };
+        if state != ffi::duckdb_state_DuckDBSuccess {
+            return Err(Error::misuse(
+                "duckdb_create_config failed (out of memory?)",
+            ));
+        }
+        Ok(Config { handle })
+    }
+
+    /// Sets option `name` to `value`. A value the option rejects, or an interior NUL, is an
+    /// error now; an unknown name is reported by [`Database::open_with_config`].
+    pub fn set(&mut self, name: &str, value: &str) -> Result<&mut Config> {
+        let (c_name, c_value) = (c_string(name)?, c_string(value)?);
+        // SAFETY: live config; both strings are valid for the call and copied by DuckDB.
+        let state =
+            unsafe { ffi::duckdb_set_config(self.handle.get(), c_name.as_ptr(), c_value.as_ptr()) };
+        if state != ffi::duckdb_state_DuckDBSuccess {
+            return Err(Error::engine(
+                ffi::duckdb_error_type_DUCKDB_INVALID_CONFIGURATION,
+                format!("cannot set option `{name}` to `{value}`: the value is invalid for it"),
+            ));
+        }
+        Ok(self)
+    }
+
+    /// Every option DuckDB knows, with its description.
+    pub fn options() -> Vec<ConfigOption> {
+        // SAFETY: duckdb_config_count has no preconditions.
+        let count = unsafe { ffi::duckdb_config_count() };
+        (0..count)
+            .filter_map(|i| {
+                let (mut name, mut description): (*const c_char, *const c_char) =
+                    (ptr::null(), ptr::null());
+                // SAFETY: i < count; the strings returned are static and must not be freed.
+                unsafe {
+                    if ffi::duckdb_get_config_flag(i, &mut name, &mut description)
+                        != ffi::duckdb_state_DuckDBSuccess
+                        || name.is_null()
+                    {
+                        return None;
+                    }
+                    let text = |p: *const c_char| {
+                        if p.is_null() {
+                            String::new()
+                        } else {
+                            CStr::from_ptr(p).to_string_lossy().into_owned()
+                        }
+                    };
+                    Some(ConfigOption {
+                        name: text(name),
+                        description: text(description),
+                    })
+                }
+            })
+            .collect()
+    }
+}

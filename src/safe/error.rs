@@ -1,0 +1,244 @@
+//! The one error type of the safe layer.
+
+use crate as ffi;
+use std::ffi::{CStr, c_char};
+use std::fmt;
+
+/// What went wrong: an error DuckDB reported (with its `duckdb_error_type`), or a Rust-side
+/// misuse the safe layer caught before calling C.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// DuckDB reported an error of this type.
+    Engine(EngineError),
+    /// A string handed to C contained a NUL byte.
+    InteriorNul,
+    /// Text from DuckDB (or a `&[u8]` handed in as text) was not UTF-8.
+    InvalidUtf8,
+    /// A value was read or bound as a type it does not have.
+    TypeMismatch,
+    /// A column, row, parameter or child index outside what exists.
+    OutOfRange,
+    /// The API was used in a way DuckDB forbids (for example a closed connection).
+    Misuse,
+}
+
+macro_rules! engine_errors {
+    ($($variant:ident = $c:ident, $name:literal),* $(,)?) => {
+        /// DuckDB's error classes (`duckdb_error_type`), one variant each.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum EngineError {
+            $(
+                #[doc = concat!("`", stringify!($c), "`")]
+                $variant,
+            )*
+            /// A code this crate does not know (a newer engine).
+            Other(u32),
+        }
+
+        impl EngineError {
+            /// Maps a raw `duckdb_error_type`.
+            pub fn from_raw(code: ffi::duckdb_error_type) -> EngineError {
+                $( if code == ffi::$c { return EngineError::$variant; } )*
+                EngineError::Other(code as u32)
+            }
+
+            /// DuckDB's name for the class, as it starts messages (`"Catalog"` in
+            /// `"Catalog Error: ..."`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( EngineError::$variant => $name, )*
+                    EngineError::Other(_) => "Unknown",
+                }
+            }
+
+            /// Classifies a message by the class name DuckDB puts in front of it, for the calls
+            /// that return only a message (`duckdb_open_ext`, `duckdb_prepare_error`).
+            pub fn from_message(message: &str) -> Option<EngineError> {
+                [$( EngineError::$variant ),*]
+                    .into_iter()
+                    .filter(|e| {
+                        message.strip_prefix(e.name()).is_some_and(|rest| rest.starts_with(" Error"))
+                    })
+                    .max_by_key(|e| e.name().len())
+            }
+
+            /// The raw `duckdb_error_type`.
+            pub fn to_raw(self) -> ffi::duckdb_error_type {
+                match self {
+                    $( EngineError::$variant => ffi::$c, )*
+                    EngineError::Other(code) => code as ffi::duckdb_error_type,
+                }
+            }
+        }
+    };
+}
+
+engine_errors! {
+    Invalid = duckdb_error_type_DUCKDB_ERROR_INVALID, "Invalid",
+    OutOfRange = duckdb_error_type_DUCKDB_ERROR_OUT_OF_RANGE, "Out of Range",
+    Conversion = duckdb_error_type_DUCKDB_ERROR_CONVERSION, "Conversion",
+    UnknownType = duckdb_error_type_DUCKDB_ERROR_UNKNOWN_TYPE, "Unknown Type",
+    Decimal = duckdb_error_type_DUCKDB_ERROR_DECIMAL, "Decimal",
+    MismatchType = duckdb_error_type_DUCKDB_ERROR_MISMATCH_TYPE, "Mismatch Type",
+    DivideByZero = duckdb_error_type_DUCKDB_ERROR_DIVIDE_BY_ZERO, "Divide by Zero",
+    ObjectSize = duckdb_error_type_DUCKDB_ERROR_OBJECT_SIZE, "Object Size",
+    InvalidType = duckdb_error_type_DUCKDB_ERROR_INVALID_TYPE, "Invalid type",
+    Serialization = duckdb_error_type_DUCKDB_ERROR_SERIALIZATION, "Serialization",
+    Transaction = duckdb_error_type_DUCKDB_ERROR_TRANSACTION, "TransactionContext",
+    NotImplemented = duckdb_error_type_DUCKDB_ERROR_NOT_IMPLEMENTED, "Not implemented",
+    Expression = duckdb_error_type_DUCKDB_ERROR_EXPRESSION, "Expression",
+    Catalog = duckdb_error_type_DUCKDB_ERROR_CATALOG, "Catalog",
+    Parser = duckdb_error_type_DUCKDB_ERROR_PARSER, "Parser",
+    Planner = duckdb_error_type_DUCKDB_ERROR_PLANNER, "Planner",
+    Scheduler = duckdb_error_type_DUCKDB_ERROR_SCHEDULER, "Scheduler",
+    Executor = duckdb_error_type_DUCKDB_ERROR_EXECUTOR, "Executor",
+    Constraint = duckdb_error_type_DUCKDB_ERROR_CONSTRAINT, "Constraint",
+    Index = duckdb_error_type_DUCKDB_ERROR_INDEX, "Index",
+    Stat = duckdb_error_type_DUCKDB_ERROR_STAT, "Stat",
+    Connection = duckdb_error_type_DUCKDB_ERROR_CONNECTION, "Connection",
+    Syntax = duckdb_error_type_DUCKDB_ERROR_SYNTAX, "Syntax",
+    Settings = duckdb_error_type_DUCKDB_ERROR_SETTINGS, "Settings",
+    Binder = duckdb_error_type_DUCKDB_ERROR_BINDER, "Binder",
+    Network = duckdb_error_type_DUCKDB_ERROR_NETWORK, "Network",
+    Optimizer = duckdb_error_type_DUCKDB_ERROR_OPTIMIZER, "Optimizer",
+    NullPointer = duckdb_error_type_DUCKDB_ERROR_NULL_POINTER, "NullPointer",
+    Io = duckdb_error_type_DUCKDB_ERROR_IO, "IO",
+    Interrupt = duckdb_error_type_DUCKDB_ERROR_INTERRUPT, "INTERRUPT",
+    Fatal = duckdb_error_type_DUCKDB_ERROR_FATAL, "FATAL",
+    Internal = duckdb_error_type_DUCKDB_ERROR_INTERNAL, "INTERNAL",
+    InvalidInput = duckdb_error_type_DUCKDB_ERROR_INVALID_INPUT, "Invalid Input",
+    OutOfMemory = duckdb_error_type_DUCKDB_ERROR_OUT_OF_MEMORY, "Out of Memory",
+    Permission = duckdb_error_type_DUCKDB_ERROR_PERMISSION, "Permission",
+    ParameterNotResolved = duckdb_error_type_DUCKDB_ERROR_PARAMETER_NOT_RESOLVED, "Parameter Not Resolved",
+    ParameterNotAllowed = duckdb_error_type_DUCKDB_ERROR_PARAMETER_NOT_ALLOWED, "Parameter Not Allowed",
+    Dependency = duckdb_error_type_DUCKDB_ERROR_DEPENDENCY, "Dependency",
+    Http = duckdb_error_type_DUCKDB_ERROR_HTTP, "HTTP",
+    MissingExtension = duckdb_error_type_DUCKDB_ERROR_MISSING_EXTENSION, "Missing Extension",
+    Autoload = duckdb_error_type_DUCKDB_ERROR_AUTOLOAD, "Extension Autoloading",
+    Sequence = duckdb_error_type_DUCKDB_ERROR_SEQUENCE, "Sequence",
+    InvalidConfiguration = duckdb_error_type_DUCKDB_INVALID_CONFIGURATION, "Invalid Configuration",
+    DataCorruption = duckdb_error_type_DUCKDB_ERROR_DATA_CORRUPTION, "Data Corruption",
+    ResourceInUse = duckdb_error_type_DUCKDB_ERROR_RESOURCE_IN_USE, "Resource In Use",
+}
+
+/// An error from the safe layer: its [`ErrorKind`] and a message for humans.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+/// `Result` with the safe layer's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// An error DuckDB reported.
+    pub fn engine(code: ffi::duckdb_error_type, message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Engine(EngineError::from_raw(code)), message)
+    }
+
+    /// Builds an engine error from a C message that may be null (DuckDB then said nothing).
+    /// Without a `code`, the class is read from the message.
+    ///
+    /// # Safety
+    /// `message` is null or a valid NUL-terminated string.
+    pub(crate) unsafe fn from_c(
+        code: Option<ffi::duckdb_error_type>,
+        message: *const c_char,
+        context: &str,
+    ) -> Error {
+        let text = if message.is_null() {
+            format!("{context} failed without a message")
+        } else {
+            // SAFETY: the caller guarantees a valid C string; it is copied before returning.
+            unsafe { CStr::from_ptr(message) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        match code {
+            Some(code) => Error::engine(code, text),
+            None => Error::from_message(text),
+        }
+    }
+
+    /// An engine error known only by its message, classified by the message's prefix
+    /// ([`EngineError::from_message`]); `Invalid` when the prefix is not recognised.
+    pub fn from_message(message: impl Into<String>) -> Error {
+        let message = message.into();
+        let class = EngineError::from_message(&message).unwrap_or(EngineError::Invalid);
+        Error::new(ErrorKind::Engine(class), message)
+    }
+
+    /// What kind of error this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// DuckDB's error class, when DuckDB reported the error.
+    pub fn engine_error(&self) -> Option<EngineError> {
+        match self.kind {
+            ErrorKind::Engine(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub(crate) fn misuse(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Misuse, message)
+    }
+
+    pub(crate) fn out_of_range(what: &str, index: usize, len: usize) -> Error {
+        Error::new(
+            ErrorKind::OutOfRange,
+            format!("{what} {index} is out of range (there are {len})"),
+        )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            ErrorKind::Engine(_) => f.write_str(&self.message),
+            kind => write!(f, "{kind:?}: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::ffi::NulError> for Error {
+    fn from(e: std::ffi::NulError) -> Error {
+        Error::new(
+            ErrorKind::InteriorNul,
+            format!(
+                "string contains a NUL byte at position {}",
+                e.nul_position()
+            ),
+        )
+    }
+}
+
+impl From<std::str::Utf8Error> for Error {
+    fn from(e: std::str::Utf8Error) -> Error {
+        Error::new(ErrorKind::InvalidUtf8, e.to_string())
+    }
+}
+
+/// Converts a Rust string for C, rejecting interior NUL bytes.
+pub(crate) fn c_string(s: &str) -> Result<std::ffi::CString> {
+    Ok(std::ffi::CString::new(s)?)
+}

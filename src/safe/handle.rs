@@ -1,0 +1,160 @@
+//! The one ownership primitive: [`Owned<K>`] holds a C handle of kind `K` and destroys it
+//! exactly once, in its `Drop`, with the destroy function `K` names.
+//!
+//! Every owned handle in the safe layer passes through here, so this is the only place a
+//! `duckdb_destroy_*` (or `duckdb_close`, `duckdb_disconnect`) call happens, and the only place
+//! the [ledger] counts.
+
+use super::ledger;
+use crate as ffi;
+use std::cell::UnsafeCell;
+use std::marker::PhantomData;
+
+/// A kind of owned C handle: its raw type and its destroy function.
+///
+/// # Safety
+/// `destroy` must be the function that releases a handle of this kind (per
+/// capi-ownership.md) and must tolerate being handed a handle that is null or zeroed.
+pub unsafe trait Kind {
+    /// The C type as it is passed to the destroy function behind a pointer.
+    type Raw;
+    /// Position in the ledger.
+    const KIND: HandleKind;
+    /// Releases the handle.
+    ///
+    /// # Safety
+    /// `raw` must point to a live handle of this kind that nobody else will destroy.
+    unsafe fn destroy(raw: *mut Self::Raw);
+}
+
+/// Declares one zero-sized kind per C handle type, with its destroy function, and the
+/// [`HandleKind`] enum the ledger counts by.
+macro_rules! kinds {
+    ($( $(#[$doc:meta])* $kind:ident($raw:ty) => |$r:ident| $destroy:expr; )*) => {
+        /// The kinds of C handle the ledger counts.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum HandleKind { $($kind),* }
+
+        impl HandleKind {
+            /// Every kind, in ledger order.
+            pub const ALL: &'static [HandleKind] = &[$(HandleKind::$kind),*];
+
+            /// The kind's name as the ledger prints it.
+            pub fn name(self) -> &'static str {
+                match self { $(HandleKind::$kind => stringify!($kind)),* }
+            }
+        }
+
+        /// Zero-sized markers naming each handle type and its destroy function.
+        pub mod kind {
+            use super::*;
+            $( kind!($(#[$doc])* $kind($raw) => |$r| $destroy); )*
+        }
+    };
+}
+
+macro_rules! kind {
+    ($(#[$doc:meta])* $kind:ident($raw:ty) => |$r:ident| $destroy:expr) => {
+        $(#[$doc])*
+        pub enum $kind {}
+        // SAFETY: each destroy function below is the one capi-ownership.md names for this
+        // handle type ("Handles" table), and all of them accept a null or zeroed handle.
+        unsafe impl Kind for $kind {
+            type Raw = $raw;
+            const KIND: HandleKind = HandleKind::$kind;
+            unsafe fn destroy($r: *mut $raw) {
+                // SAFETY: forwarded from the caller's contract.
+                #[allow(unused_unsafe)]
+                unsafe { $destroy }
+            }
+        }
+    };
+}
+
+kinds! {
+    /// `duckdb_database`, released by `duckdb_close`.
+    Database(ffi::duckdb_database) => |r| ffi::duckdb_close(r);
+    /// `duckdb_config`, released by `duckdb_destroy_config`.
+    Config(ffi::duckdb_config) => |r| ffi::duckdb_destroy_config(r);
+    /// `duckdb_connection`, released by `duckdb_disconnect`.
+    Connection(ffi::duckdb_connection) => |r| ffi::duckdb_disconnect(r);
+    /// `duckdb_result` (a struct), released by `duckdb_destroy_result`.
+    Result(ffi::duckdb_result) => |r| ffi::duckdb_destroy_result(r);
+    /// `duckdb_prepared_statement`, released by `duckdb_destroy_prepare`.
+    PreparedStatement(ffi::duckdb_prepared_statement) => |r| ffi::duckdb_destroy_prepare(r);
+    /// `duckdb_extracted_statements`, released by `duckdb_destroy_extracted`.
+    ExtractedStatements(ffi::duckdb_extracted_statements) => |r| ffi::duckdb_destroy_extracted(r);
+    /// `duckdb_pending_result`, released by `duckdb_destroy_pending`.
+    PendingResult(ffi::duckdb_pending_result) => |r| ffi::duckdb_destroy_pending(r);
+    /// `duckdb_appender`, released by `duckdb_appender_destroy` (which flushes first; its
+    /// state is ignored here because `Appender::close` is where flush errors are reported).
+    Appender(ffi::duckdb_appender) => |r| { ffi::duckdb_appender_destroy(r); };
+    /// `duckdb_data_chunk`, released by `duckdb_destroy_data_chunk`.
+    DataChunk(ffi::duckdb_data_chunk) => |r| ffi::duckdb_destroy_data_chunk(r);
+    /// `duckdb_value`, released by `duckdb_destroy_value`.
+    Value(ffi::duckdb_value) => |r| ffi::duckdb_destroy_value(r);
+    /// `duckdb_logical_type`, released by `duckdb_destroy_logical_type`.
+    LogicalType(ffi::duckdb_logical_type) => |r| ffi::duckdb_destroy_logical_type(r);
+    /// `duckdb_error_data`, released by `duckdb_destroy_error_data`.
+    ErrorData(ffi::duckdb_error_data) => |r| ffi::duckdb_destroy_error_data(r);
+}
+
+/// An owned C handle of kind `K`, destroyed exactly once when dropped.
+///
+/// The handle sits in an `UnsafeCell` because several C functions take `T*` even to read
+/// (`duckdb_column_count(duckdb_result *)`), and because that makes `Owned` neither `Send`
+/// nor `Sync`: each public wrapper states its own thread rules.
+pub struct Owned<K: Kind> {
+    raw: UnsafeCell<K::Raw>,
+    /// Zero-sized unless the `leak-trace` feature records this handle's creation site.
+    trace: ledger::Trace,
+    _kind: PhantomData<K>,
+}
+
+impl<K: Kind> Owned<K> {
+    /// Takes ownership of `raw`, counting it in the ledger.
+    ///
+    /// # Safety
+    /// `raw` must be a handle of kind `K`, freshly created (or handed over) and destroyed by
+    /// nobody else. A null or zeroed handle is allowed (the destroy functions accept it); the
+    /// safe layer only wraps one after an error path where the C API still requires destroy.
+    pub unsafe fn from_raw(raw: K::Raw) -> Self {
+        let trace = ledger::created(K::KIND);
+        Owned {
+            raw: UnsafeCell::new(raw),
+            trace,
+            _kind: PhantomData,
+        }
+    }
+
+    /// Pointer to the handle, for C functions that take `T*` (read or write).
+    pub fn as_ptr(&self) -> *mut K::Raw {
+        self.raw.get()
+    }
+}
+
+impl<K: Kind> Owned<K>
+where
+    K::Raw: Copy,
+{
+    /// The handle itself, for C functions that take it by value.
+    pub fn get(&self) -> K::Raw {
+        // SAFETY: the cell is only written by `Drop`, which has exclusive access.
+        unsafe { *self.raw.get() }
+    }
+}
+
+impl<K: Kind> Drop for Owned<K> {
+    fn drop(&mut self) {
+        // SAFETY: `from_raw`'s contract makes this the handle's only owner, and `drop` runs
+        // once; the destroy function nulls the handle and accepts null.
+        unsafe { K::destroy(self.raw.get()) };
+        ledger::destroyed(K::KIND, &self.trace);
+    }
+}
+
+impl<K: Kind> std::fmt::Debug for Owned<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Owned<{:?}>", K::KIND)
+    }
+}

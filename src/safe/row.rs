@@ -1,0 +1,474 @@
+//! Row-at-a-time reading in the style of rusqlite: [`FromSql`] converts one cell,
+//! [`Row::get`] reads a column of the current row, [`QueryResult::rows`] streams rows chunk by
+//! chunk, and [`Connection::query_row`] runs a query for its first row.
+//!
+//! Rows are a convenience over the chunk API: each [`Row::get`] checks the column's type. For
+//! bulk reading, take the chunk's vectors as slices ([`Vector::as_slice`]).
+//!
+//! ```
+//! use duckdb_ffi::safe::Database;
+//! let conn = Database::open_in_memory()?.connect()?;
+//! conn.execute_batch("CREATE TABLE t(id INTEGER, name VARCHAR); INSERT INTO t VALUES (1, 'a'), (2, NULL);")?;
+//! let mut result = conn.query("SELECT id, name FROM t ORDER BY id")?;
+//! let mut rows = result.rows();
+//! let mut seen = Vec::new();
+//! while let Some(row) = rows.next()? {
+//!     let id: i64 = row.get(0)?;
+//!     let name: Option<String> = row.get("name")?;
+//!     seen.push((id, name));
+//! }
+//! assert_eq!(seen, [(1, Some("a".to_string())), (2, None)]);
+//!
+//! let n: i64 = conn.query_row("SELECT count(*) FROM t WHERE id > ?", [0], |row| row.get(0))?;
+//! assert_eq!(n, 2);
+//! # Ok::<(), duckdb_ffi::safe::Error>(())
+//! ```
+
+use super::chunk::{DataChunk, Vector};
+use super::connection::Connection;
+use super::datum::{
+    Date, Datum, Decimal, Interval, Plan, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
+    TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid,
+};
+use super::error::{Error, ErrorKind, Result};
+use super::params::Params;
+use super::result::QueryResult;
+use super::types::TypeId;
+
+/// A Rust type that one DuckDB cell converts into.
+///
+/// Integers read from any integer column whose value fits (`i64` from an INTEGER, `u8` from a
+/// BIGINT holding 7; a value that does not fit is a [`ErrorKind::TypeMismatch`] error naming
+/// it). Everything else needs its own type: `f32` FLOAT, `f64` FLOAT or DOUBLE, `bool`
+/// BOOLEAN, `String` VARCHAR or ENUM, `Vec<u8>` BLOB or VARCHAR, [`Decimal`] DECIMAL,
+/// [`Uuid`] UUID, the date/time types their own column type, [`Datum`] anything.
+/// NULL reads as `None` into `Option<T>` and is an error into any other type.
+///
+/// The lifetime is the chunk's: `&'a str` and `&'a [u8]` borrow the cell without copying, so
+/// they live only as long as the [`Row`] they were read from. Owned types implement it for
+/// every lifetime (`T: for<'a> FromSql<'a>`).
+pub trait FromSql<'a>: Sized {
+    /// Converts row `row` of `vector`.
+    fn from_vector(vector: &Vector<'a>, row: usize) -> Result<Self>;
+}
+
+fn null_error<T>(vector: &Vector<'_>, row: usize) -> Error {
+    Error::new(
+        ErrorKind::TypeMismatch,
+        format!(
+            "row {row} of the {} column is NULL, which cannot be read as {}; read an Option",
+            vector.logical_type(),
+            std::any::type_name::<T>()
+        ),
+    )
+}
+
+/// Checks the row and its NULL-ness; the error for NULL names `T`.
+fn valid_row<T>(vector: &Vector<'_>, row: usize) -> Result<()> {
+    if vector.is_null(row)? {
+        Err(null_error::<T>(vector, row))
+    } else {
+        Ok(())
+    }
+}
+
+impl<'a, T: FromSql<'a>> FromSql<'a> for Option<T> {
+    fn from_vector(vector: &Vector<'a>, row: usize) -> Result<Self> {
+        if vector.is_null(row)? {
+            Ok(None)
+        } else {
+            T::from_vector(vector, row).map(Some)
+        }
+    }
+}
+
+impl FromSql<'_> for Datum {
+    fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+        vector.datum(row)
+    }
+}
+
+/// Reads any integer column's row as `i128` (or `u128` for the unsigned 128-bit type).
+enum Int {
+    Signed(i128),
+    Unsigned(u128),
+}
+
+fn read_integer<T>(vector: &Vector<'_>, row: usize) -> Result<Int> {
+    valid_row::<T>(vector, row)?;
+    let id = vector.expect_type(
+        std::any::type_name::<T>(),
+        &[
+            TypeId::TinyInt,
+            TypeId::SmallInt,
+            TypeId::Integer,
+            TypeId::BigInt,
+            TypeId::HugeInt,
+            TypeId::UTinyInt,
+            TypeId::USmallInt,
+            TypeId::UInteger,
+            TypeId::UBigInt,
+            TypeId::UHugeInt,
+        ],
+    )?;
+    // SAFETY: the column's type is `id`, whose storage is the Rust type read in each arm,
+    // and `valid_row` checked `row < len`.
+    Ok(unsafe {
+        match id {
+            TypeId::TinyInt => Int::Signed(vector.read_unchecked::<i8>(row).into()),
+            TypeId::SmallInt => Int::Signed(vector.read_unchecked::<i16>(row).into()),
+            TypeId::Integer => Int::Signed(vector.read_unchecked::<i32>(row).into()),
+            TypeId::BigInt => Int::Signed(vector.read_unchecked::<i64>(row).into()),
+            TypeId::HugeInt => Int::Signed(vector.read_unchecked::<i128>(row)),
+            TypeId::UTinyInt => Int::Unsigned(vector.read_unchecked::<u8>(row).into()),
+            TypeId::USmallInt => Int::Unsigned(vector.read_unchecked::<u16>(row).into()),
+            TypeId::UInteger => Int::Unsigned(vector.read_unchecked::<u32>(row).into()),
+            TypeId::UBigInt => Int::Unsigned(vector.read_unchecked::<u64>(row).into()),
+            _ => Int::Unsigned(vector.read_unchecked::<u128>(row)),
+        }
+    })
+}
+
+macro_rules! from_sql_int {
+    ($($t:ty),*) => {$(
+        impl FromSql<'_> for $t {
+            fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+                let fit = match read_integer::<$t>(vector, row)? {
+                    Int::Signed(v) => <$t>::try_from(v).map_err(|_| v.to_string()),
+                    Int::Unsigned(v) => <$t>::try_from(v).map_err(|_| v.to_string()),
+                };
+                fit.map_err(|value| {
+                    Error::new(
+                        ErrorKind::TypeMismatch,
+                        format!(
+                            "value {value} of the {} column does not fit in {}",
+                            vector.logical_type(),
+                            stringify!($t)
+                        ),
+                    )
+                })
+            }
+        }
+    )*};
+}
+
+from_sql_int!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
+);
+
+/// Types read from exactly one column type by their storage (`T: Primitive`).
+macro_rules! from_sql_exact {
+    ($($t:ty => $id:ident),* $(,)?) => {$(
+        impl FromSql<'_> for $t {
+            fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+                valid_row::<$t>(vector, row)?;
+                vector.expect_type(stringify!($t), &[TypeId::$id])?;
+                // SAFETY: the column's storage is `$t` (type checked), row checked.
+                Ok(unsafe { vector.read_unchecked::<$t>(row) })
+            }
+        }
+    )*};
+}
+
+from_sql_exact!(
+    f32 => Float,
+    bool => Boolean,
+    Date => Date,
+    Time => Time,
+    TimeNs => TimeNs,
+    TimeTz => TimeTz,
+    Timestamp => Timestamp,
+    TimestampS => TimestampS,
+    TimestampMs => TimestampMs,
+    TimestampNs => TimestampNs,
+    TimestampTz => TimestampTz,
+    TimestampTzNs => TimestampTzNs,
+    Interval => Interval,
+);
+
+impl FromSql<'_> for f64 {
+    fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+        valid_row::<f64>(vector, row)?;
+        // SAFETY: storage matches the checked type; row checked.
+        unsafe {
+            match vector.expect_type("f64", &[TypeId::Double, TypeId::Float])? {
+                TypeId::Double => Ok(vector.read_unchecked::<f64>(row)),
+                _ => Ok(f64::from(vector.read_unchecked::<f32>(row))),
+            }
+        }
+    }
+}
+
+impl FromSql<'_> for Uuid {
+    fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+        valid_row::<Uuid>(vector, row)?;
+        vector.expect_type("Uuid", &[TypeId::Uuid])?;
+        // SAFETY: UUID is stored as a HUGEINT; row checked.
+        Ok(Uuid::from_storage(unsafe {
+            vector.read_unchecked::<i128>(row)
+        }))
+    }
+}
+
+impl FromSql<'_> for Decimal {
+    fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+        valid_row::<Decimal>(vector, row)?;
+        vector.expect_type("Decimal", &[TypeId::Decimal])?;
+        match vector.datum(row)? {
+            Datum::Decimal(d) => Ok(d),
+            other => Err(Error::misuse(format!("DECIMAL column produced {other:?}"))),
+        }
+    }
+}
+
+impl FromSql<'_> for String {
+    fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+        valid_row::<String>(vector, row)?;
+        match vector.expect_type("String", &[TypeId::Varchar, TypeId::Enum])? {
+            TypeId::Varchar => Ok(vector.strings()?.get(row)?.unwrap_or_default().to_owned()),
+            _ => match Plan::new(&vector.logical_type())?.read(vector, row)? {
+                Datum::Enum(s) => Ok(s),
+                other => Err(Error::misuse(format!("ENUM column produced {other:?}"))),
+            },
+        }
+    }
+}
+
+impl FromSql<'_> for Vec<u8> {
+    fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+        valid_row::<Vec<u8>>(vector, row)?;
+        Ok(vector.blobs()?.get(row)?.unwrap_or_default().to_vec())
+    }
+}
+
+/// A VARCHAR cell borrowed from the chunk (UTF-8 checked), without copying.
+impl<'a> FromSql<'a> for &'a str {
+    fn from_vector(vector: &Vector<'a>, row: usize) -> Result<Self> {
+        valid_row::<&str>(vector, row)?;
+        Ok(vector.strings()?.get(row)?.unwrap_or_default())
+    }
+}
+
+/// A BLOB (or VARCHAR) cell borrowed from the chunk, without copying.
+impl<'a> FromSql<'a> for &'a [u8] {
+    fn from_vector(vector: &Vector<'a>, row: usize) -> Result<Self> {
+        valid_row::<&[u8]>(vector, row)?;
+        Ok(vector.blobs()?.get(row)?.unwrap_or_default())
+    }
+}
+
+/// Names a column of a [`Row`]: by position (`usize`) or by name (`&str`).
+pub trait ColumnIndex {
+    /// The position of the column among `names`.
+    fn index(&self, names: &[String]) -> Result<usize>;
+}
+
+impl ColumnIndex for usize {
+    fn index(&self, names: &[String]) -> Result<usize> {
+        if *self < names.len() {
+            Ok(*self)
+        } else {
+            Err(Error::out_of_range("column", *self, names.len()))
+        }
+    }
+}
+
+impl ColumnIndex for &str {
+    fn index(&self, names: &[String]) -> Result<usize> {
+        names.iter().position(|n| n == self).ok_or_else(|| {
+            Error::new(
+                ErrorKind::OutOfRange,
+                format!("no column named `{self}` (columns: {names:?})"),
+            )
+        })
+    }
+}
+
+/// One row of a result, borrowed from its chunk (see [`Rows::next`]).
+///
+/// A row cannot outlive the [`Rows`] (and so the chunk) it came from:
+///
+/// ```compile_fail,E0499
+/// # use duckdb_ffi::safe::Database;
+/// # let conn = Database::open_in_memory().unwrap().connect().unwrap();
+/// # let mut result = conn.query("SELECT 1").unwrap();
+/// let mut rows = result.rows();
+/// let first = rows.next().unwrap().unwrap();
+/// let second = rows.next().unwrap(); // error: `first` still borrows the current chunk
+/// let x: i32 = first.get(0).unwrap();
+/// ```
+///
+/// ```compile_fail,E0505
+/// # use duckdb_ffi::safe::Database;
+/// # let conn = Database::open_in_memory().unwrap().connect().unwrap();
+/// let mut result = conn.query("SELECT 1").unwrap();
+/// let mut rows = result.rows();
+/// let row = rows.next().unwrap().unwrap();
+/// drop(result); // error: the row borrows the result
+/// let x: i32 = row.get(0).unwrap();
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    chunk: &'a DataChunk,
+    row: usize,
+    names: &'a [String],
+}
+
+impl<'a> Row<'a> {
+    /// Converts the cell in `column` (a position or a name) to `T`.
+    pub fn get<T: FromSql<'a>>(&self, column: impl ColumnIndex) -> Result<T> {
+        let index = column.index(self.names)?;
+        T::from_vector(&self.chunk.vector(index)?, self.row)
+    }
+
+    /// The cell in `column` as a [`Datum`].
+    pub fn datum(&self, column: impl ColumnIndex) -> Result<Datum> {
+        self.get(column)
+    }
+
+    /// The column's vector (the whole chunk's column, borrowed) and this row's index in it.
+    pub fn vector(&self, column: impl ColumnIndex) -> Result<(Vector<'a>, usize)> {
+        Ok((self.chunk.vector(column.index(self.names)?)?, self.row))
+    }
+
+    /// Number of columns.
+    pub fn column_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// The column names.
+    pub fn column_names(&self) -> &'a [String] {
+        self.names
+    }
+}
+
+/// Streams a result's rows (from [`QueryResult::rows`]), fetching one chunk at a time.
+///
+/// `next` lends each [`Row`] until the following call, so no row outlives its chunk; it is a
+/// "lending" iterator and so not a std `Iterator`. [`Rows::map`] collects converted rows.
+///
+/// A result (and so its rows) cannot outlive its connection, and neither results nor
+/// connections can be shared between threads:
+///
+/// ```compile_fail,E0505
+/// # use duckdb_ffi::safe::Database;
+/// let db = Database::open_in_memory().unwrap();
+/// let conn = db.connect().unwrap();
+/// let result = conn.query("SELECT 1").unwrap();
+/// drop(conn); // error: the result borrows the connection
+/// result.column_count();
+/// ```
+///
+/// ```compile_fail,E0277
+/// fn shared<T: Sync>() {}
+/// shared::<duckdb_ffi::safe::QueryResult<'static>>();
+/// ```
+///
+/// ```compile_fail,E0277
+/// fn shared<T: Sync>() {}
+/// shared::<duckdb_ffi::safe::Connection>();
+/// ```
+///
+/// ```compile_fail,E0277
+/// fn sent<T: Send>() {}
+/// sent::<duckdb_ffi::safe::Row<'static>>();
+/// ```
+#[derive(Debug)]
+pub struct Rows<'r, 'conn> {
+    result: &'r mut QueryResult<'conn>,
+    chunk: Option<DataChunk>,
+    next_row: usize,
+    names: Vec<String>,
+    done: bool,
+}
+
+impl<'conn> QueryResult<'conn> {
+    /// Streams the remaining rows. See [`Rows`].
+    pub fn rows(&mut self) -> Rows<'_, 'conn> {
+        let names = (0..self.column_count())
+            .map(|c| self.column_name(c).unwrap_or("").to_owned())
+            .collect();
+        Rows {
+            result: self,
+            chunk: None,
+            next_row: 0,
+            names,
+            done: false,
+        }
+    }
+}
+
+impl<'r, 'conn> Rows<'r, 'conn> {
+    /// The next row, `None` at the end. A fetch error is returned once, then `None`.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<Row<'_>>> {
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            if let Some(chunk) = &self.chunk {
+                if self.next_row < chunk.len() {
+                    break;
+                }
+            }
+            self.next_row = 0;
+            self.chunk = None;
+            match self.result.next_chunk() {
+                Ok(Some(chunk)) => self.chunk = Some(chunk),
+                Ok(None) => self.done = true,
+                Err(e) => {
+                    self.done = true;
+                    return Err(e);
+                }
+            }
+        }
+        let row = self.next_row;
+        self.next_row += 1;
+        match &self.chunk {
+            Some(chunk) => Ok(Some(Row {
+                chunk,
+                row,
+                names: &self.names,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Converts every remaining row with `f`, stopping at the first error.
+    pub fn map<T>(mut self, mut f: impl FnMut(&Row<'_>) -> Result<T>) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        while let Some(row) = self.next()? {
+            out.push(f(&row)?);
+        }
+        Ok(out)
+    }
+
+    /// The column names.
+    pub fn column_names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+impl Connection {
+    /// Runs `sql` with `params` and converts its first row with `f`.
+    ///
+    /// A query that returns no rows is an [`ErrorKind::OutOfRange`] error; rows after the first
+    /// are ignored.
+    pub fn query_row<T, P: Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&Row<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut stmt = self.prepare(sql)?;
+        let mut result = stmt.query(params)?;
+        let mut rows = result.rows();
+        match rows.next()? {
+            Some(row) => f(&row),
+            None => Err(Error::new(
+                ErrorKind::OutOfRange,
+                "the query returned no rows",
+            )),
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! `PreparedStatement`: SQL parsed and planned once, executed many times with new parameters.
+
+use super::connection::{Connection, prepare_error};
+use super::error::{Error, ErrorKind, Result, c_string};
+use super::handle::{Owned, kind};
+use super::params::{Params, ToSql, ToSqlOutput, count_mismatch};
+use super::result::{QueryResult, StatementType};
+use super::types::{LogicalType, TypeId};
+use super::value::{to_hugeint, to_uhugeint};
+use crate as ffi;
+use std::ffi::{CStr, c_char};
+use std::marker::PhantomData;
+use std::ptr;
+
+impl Connection {
+    /// Parses and plans one SQL statement with `?`, `$1` or `$name` parameters.
+    ///
+    /// A syntax or binder error is returned here, with DuckDB's message; the C statement that
+    /// carried it is destroyed either way (capi-ownership.md, "prepared_statement" row).
+    ///
+    /// ```
+    /// use duckdb_ffi::safe::Database;
+    /// let conn = Database::open_in_memory()?.connect()?;
+    /// let mut stmt = conn.prepare("SELECT $1::INTEGER + 1")?;
+    /// assert_eq!(stmt.parameter_count(), 1);
+    /// assert!(conn.prepare("SELEC 1").is_err());
+    /// # Ok::<(), duckdb_ffi::safe::Error>(())
+    /// ```
+    pub fn prepare(&self, sql: &str) -> Result<PreparedStatement<'_>> {
+        let sql = c_string(sql)?;
+        let mut raw: ffi::duckdb_prepared_statement = ptr::null_mut();
+        // SAFETY: live connection, valid C string, null-initialised out-parameter.
+        let state = unsafe { ffi::duckdb_prepare(self.as_raw(), sql.as_ptr(), &mut raw) };
+        // SAFETY: `*out` is set even when preparing fails and must be destroyed then too
+        // ("prepared_statement" row); when an exception escaped it stays null, which is fine.
+        let handle = unsafe { Owned::<kind::PreparedStatement>::from_raw(raw) };
+        if state != ffi::duckdb_state_DuckDBSuccess {
+            return Err(prepare_error(&handle));
+        }
+        // SAFETY: a successfully prepared statement.
+        let param_count = unsafe { ffi::duckdb_nparams(handle.get()) } as usize;
+        Ok(PreparedStatement {
+            handle,
+            param_count,
+            conn: self.as_raw(),
+            _conn: PhantomData,
+        })
+    }
+}
+
+/// A prepared statement (the owner of a `duckdb_prepared_statement`), borrowing its
+/// [`Connection`].
+///
+/// Parameters are numbered from 1. Bind them all at once with [`query`](Self::query) /
+/// [`execute`](Self::execute) (which check the count), or one by one with
+/// [`bind`](Self::bind) / [`bind_named`](Self::bind_named) and then run with
+/// [`query_bound`](Self::query_bound) / [`execute_bound`](Self::execute_bound). Bindings stay
+/// until replaced or [cleared](Self::clear_bindings), so a statement can be run again and again.
+///
+/// ```
+/// use duckdb_ffi::{params, safe::Database};
+/// let conn = Database::open_in_memory()?.connect()?;
+/// conn.execute("CREATE TABLE t(id INTEGER, name VARCHAR)")?;
+/// let mut insert = conn.prepare("INSERT INTO t VALUES (?, ?)")?;
+/// for (id, name) in [(1, "one"), (2, "two"), (3, "three")] {
+///     insert.execute((id, name))?;
+/// }
+/// let mut count = conn.prepare("SELECT count(*) FROM t WHERE id >= $min")?;
+/// assert_eq!(count.parameter_name(1)?, "min");
+/// let idx = count.parameter_index("min")?;
+/// count.bind(idx, &2)?;
+/// let mut result = count.query_bound()?;
+/// let chunk = result.next_chunk()?.unwrap();
+/// assert_eq!(chunk.len(), 1);
+/// # Ok::<(), duckdb_ffi::safe::Error>(())
+/// ```
+///
+/// A statement cannot outlive its connection, and is not `Sync`:
+///
+/// ```compile_fail
+/// use duckdb_ffi::safe::Database;
+/// let conn = Database::open_in_memory()?.connect()?;
+/// let stmt = conn.prepare("SELECT 1")?;
+/// drop(conn); // error: `conn` is borrowed by `stmt`
+/// drop(stmt);
+/// # Ok::<(), duckdb_ffi::safe::Error>(())
+/// ```
+///
+/// ```compile_fail
+/// fn sync<T: Sync>() {}
+/// sync::<duckdb_ffi::safe::PreparedStatement<'static>>();
+/// ```
+#[derive(Debug)]
+pub struct PreparedStatement<'conn> {
+    handle: Owned<kind::PreparedStatement>,
+    param_count: usize,
+    /// The connection's raw handle, for `duckdb_query_progress` (callable from any thread
+    /// while the connection lives, which `'conn` guarantees).
+    conn: ffi::duckdb_connection,
+    _conn: PhantomData<&'conn Connection>,
+}
+
+// SAFETY: a prepared statement has no internal locking and is used through one owner
+// (capi-ownership.md, "Threads": Send, not Sync; `Owned` keeps it !Sync). Running it takes the
+// connection's own lock, so running it from another thread than the connection's is fine.
+unsafe impl Send for PreparedStatement<'_> {}
+
+impl<'conn> PreparedStatement<'conn> {
+    /// Number of parameters.
+    pub fn parameter_count(&self) -> usize {
+        self.param_count
+    }
+
+    fn check_param(&self, index: usize) -> Result<()> {
+        if index == 0 || index > self.param_count {
+            return Err(Error::new(
+                ErrorKind::OutOfRange,
+                format!(
+                    "parameter {index} is out of range: parameters are numbered from 1 and the statement has {}",
+                    self.param_count
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The name of parameter `index` (1-based): `"name"` for `$name`, the number for `?`/`$n`.
+    pub fn parameter_name(&self, index: usize) -> Result<String> {
+        self.check_param(index)?;
+        // SAFETY: live statement, index checked; the name is strdup'd although declared const
+        // ("Strings": free with duckdb_free), so it is copied and freed here.
+        unsafe {
+            let p = ffi::duckdb_parameter_name(self.handle.get(), index as ffi::idx_t);
+            if p.is_null() {
+                return Err(Error::out_of_range("parameter", index, self.param_count));
+            }
+            let name = CStr::from_ptr(p).to_str().map(str::to_owned);
+            ffi::duckdb_free(p.cast_mut().cast());
+            Ok(name?)
+        }
+    }
+
+    /// The 1-based index of the parameter called `name` (case-insensitive; without the `$`).
+    pub fn parameter_index(&self, name: &str) -> Result<usize> {
+        let c_name = c_string(name)?;
+        let mut index: ffi::idx_t = 0;
+        // SAFETY: live statement, valid C string, out-parameter initialised.
+        let state = unsafe {
+            ffi::duckdb_bind_parameter_index(self.handle.get(), &mut index, c_name.as_ptr())
+        };
+        if state != ffi::duckdb_state_DuckDBSuccess {
+            return Err(Error::new(
+                ErrorKind::OutOfRange,
+                format!("the statement has no parameter named `{name}`"),
+            ));
+        }
+        Ok(index as usize)
+    }
+
+    /// The type DuckDB expects for parameter `index`; `None` when the statement leaves it open
+    /// (as in `SELECT ?`), in which case the bound value's own type is used.
+    pub fn parameter_type(&self, index: usize) -> Result<Option<LogicalType>> {
+        self.check_param(index)?;
+        // SAFETY: live statement, index checked; the type is owned ("Getters": owned) or null.
+        let raw = unsafe { ffi::duckdb_param_logical_type(self.handle.get(), index as ffi::idx_t) };
+        if raw.is_null() {
+            return Ok(None);
+        }
+        // SAFETY: a fresh type we own.
+        Ok(Some(unsafe { LogicalType::from_raw(raw) }))
+    }
+
+    /// The type id of parameter `index`; [`TypeId::Invalid`] when the statement leaves it open.
+    pub fn parameter_type_id(&self, index: usize) -> Result<TypeId> {
+        self.check_param(index)?;
+        // SAFETY: live statement, index checked.
+        Ok(TypeId::from_raw(unsafe {
+            ffi::duckdb_param_type(self.handle.get(), index as ffi::idx_t)
+        }))
+    }
+
+    /// Binds `value` to parameter `index` (1-based), replacing an earlier binding.
+    pub fn bind<T: ToSql + ?Sized>(&mut self, index: usize, value: &T) -> Result<()> {
+        self.bind_output(index, &value.to_sql()?)
+    }
+
+    /// Binds `value` to the parameter called `name` (`$name` in the SQL, given without `$`).
+    pub fn bind_named<T: ToSql + ?Sized>(&mut self, name: &str, value: &T) -> Result<()> {
+        let index = self.parameter_index(name)?;
+        self.bind(index, value)
+    }
+
+    /// Removes every binding.
+    pub fn clear_bindings(&mut self) -> Result<()> {
+        // SAFETY: live, successfully prepared statement.
+        let state = unsafe { ffi::duckdb_clear_bindings(self.handle.get()) };
+        if state != ffi::duckdb_state_DuckDBSuccess {
+            return Err(Error::misuse("duckdb_clear_bindings failed"));
+        }
+        Ok(())
+    }
+
+    /// Binds every parameter from `params`, which must have exactly
+    /// [`parameter_count`](Self::parameter_count) values.
+    pub fn bind_all<P: Params>(&mut self, params: P) -> Result<()> {
+        let given = params.param_count();
+        if given != self.param_count {
+            return Err(count_mismatch(self.param_count, given));
+        }
+        let mut index = 0;
+        params.for_each_param(&mut |value| {
+            index += 1;
+            self.bind_output(index, &value.to_sql()?)
+        })
+    }
+
+    /// Binds `params` and runs the statement, returning its rows.
+    pub fn query<P: Params>(&mut self, params: P) -> Result<QueryResult<'conn>> {
+        self.bind_all(params)?;
+        self.query_bound()
+    }
+
+    /// Binds `params` and runs the statement, returning how many rows it changed.
+    pub fn execute<P: Params>(&mut self, params: P) -> Result<u64> {
+        self.bind_all(params)?;
+        self.execute_bound()
+    }
+
+    /// Runs the statement with the current bindings. A parameter left unbound is an error
+    /// reported by DuckDB.
+    pub fn query_bound(&mut self) -> Result<QueryResult<'conn>> {
+        // SAFETY: a zeroed duckdb_result is the required initial state ("General rules").
+        let mut raw: ffi::duckdb_result = unsafe { std::mem::zeroed() };
+        // SAFETY: live statement; zeroed out-parameter.
+        let state = unsafe { ffi::duckdb_execute_prepared(self.handle.get(), &mut raw) };
+        // SAFETY: the result must be destroyed even on error ("result" row): owned from here.
+        QueryResult::from_state(state, unsafe { Owned::from_raw(raw) })
+    }
+
+    /// Runs the statement with the current bindings, returning how many rows it changed.
+    pub fn execute_bound(&mut self) -> Result<u64> {
+        Ok(self.query_bound()?.rows_changed())
+    }
+
+    /// Number of columns the statement returns.
+    ///
+    /// When the SQL leaves a parameter's type open (`SELECT $x`), DuckDB cannot plan the
+    /// statement before it runs: it then reports one column of type [`TypeId::Invalid`].
+    pub fn column_count(&self) -> usize {
+        // SAFETY: live statement.
+        unsafe { ffi::duckdb_prepared_statement_column_count(self.handle.get()) as usize }
+    }
+
+    fn check_column(&self, column: usize) -> Result<()> {
+        let count = self.column_count();
+        if column < count {
+            Ok(())
+        } else {
+            Err(Error::out_of_range("column", column, count))
+        }
+    }
+
+    /// The name of result column `column` (0-based).
+    pub fn column_name(&self, column: usize) -> Result<String> {
+        self.check_column(column)?;
+        // SAFETY: live statement, column checked; the name is strdup'd ("Strings": free with
+        // duckdb_free), copied and freed here.
+        unsafe {
+            let p: *const c_char =
+                ffi::duckdb_prepared_statement_column_name(self.handle.get(), column as ffi::idx_t);
+            if p.is_null() {
+                return Err(Error::out_of_range("column", column, self.column_count()));
+            }
+            let name = CStr::from_ptr(p).to_str().map(str::to_owned);
+            ffi::duckdb_free(p.cast_mut().cast());
+            Ok(name?)
+        }
+    }
+
+    /// The type of result column `column`.
+    pub fn column_type(&self, column: usize) -> Result<LogicalType> {
+        self.check_column(column)?;
+        // SAFETY: live statement, column checked; the type is owned ("Getters": owned).
+        let raw = unsafe {
+            ffi::duckdb_prepared_statement_column_logical_type(
+                self.handle.get(),
+                column as ffi::idx_t,
+            )
+        };
+        if raw.is_null() {
+            return Err(Error::out_of_range("column", column, self.column_count()));
+        }
+        // SAFETY: a fresh type we own.
+        Ok(unsafe { LogicalType::from_raw(raw) })
+    }
+
+    /// The type id of result column `column`.
+    pub fn column_type_id(&self, column: usize) -> Result<TypeId> {
+        Ok(self.column_type(column)?.id())
+    }
+
+    /// The kind of statement.
+    pub fn statement_type(&self) -> StatementType {
+        // SAFETY: live statement.
+        StatementType::from_raw(unsafe { ffi::duckdb_prepared_statement_type(self.handle.get()) })
+    }
+
+    /// The raw handle, still owned by `self`.
+    pub fn as_raw(&self) -> ffi::duckdb_prepared_statement {
+        self.handle.get()
+    }
+
+    /// The raw handle of the connection the statement belongs to.
+    pub(crate) fn raw_connection(&self) -> ffi::duckdb_connection {
+        self.conn
+    }
+
+    /// Binds one converted value with the C function for its type (no allocation on the Rust
+    /// side: strings and blobs are passed as pointer and length).
+    pub(crate) fn bind_output(&mut self, index: usize, value: &ToSqlOutput<'_>) -> Result<()> {
+        // Checked here: the C API records an out-of-range bind as the statement's error
+        // permanently (duckdb_prepare_error would return it from then on).
+        self.check_param(index)?;
+        let s = self.handle.get();
+        let i = index as ffi::idx_t;
+        // SAFETY: live statement, index checked; every pointer/length pair describes borrowed
+        // Rust data alive for the call, which DuckDB copies into its own Value; values passed
+        // as duckdb_value are live and copied ("value" row).
+        let state = unsafe {
+            match *value {
+                ToSqlOutput::Null => ffi::duckdb_bind_null(s, i),
+                ToSqlOutput::Bool(v) => ffi::duckdb_bind_boolean(s, i, v),
+                ToSqlOutput::TinyInt(v) => ffi::duckdb_bind_int8(s, i, v),
+                ToSqlOutput::SmallInt(v) => ffi::duckdb_bind_int16(s, i, v),
+                ToSqlOutput::Int(v) => ffi::duckdb_bind_int32(s, i, v),
+                ToSqlOutput::BigInt(v) => ffi::duckdb_bind_int64(s, i, v),
+                ToSqlOutput::HugeInt(v) => ffi::duckdb_bind_hugeint(s, i, to_hugeint(v)),
+                ToSqlOutput::UTinyInt(v) => ffi::duckdb_bind_uint8(s, i, v),
+                ToSqlOutput::USmallInt(v) => ffi::duckdb_bind_uint16(s, i, v),
+                ToSqlOutput::UInt(v) => ffi::duckdb_bind_uint32(s, i, v),
+                ToSqlOutput::UBigInt(v) => ffi::duckdb_bind_uint64(s, i, v),
+                ToSqlOutput::UHugeInt(v) => ffi::duckdb_bind_uhugeint(s, i, to_uhugeint(v)),
+                ToSqlOutput::Float(v) => ffi::duckdb_bind_float(s, i, v),
+                ToSqlOutput::Double(v) => ffi::duckdb_bind_double(s, i, v),
+                ToSqlOutput::Text(v) => ffi::duckdb_bind_varchar_length(
+                    s,
+                    i,
+                    v.as_ptr().cast::<c_char>(),
+                    v.len() as ffi::idx_t,
+                ),
+                ToSqlOutput::Blob(v) => {
+                    ffi::duckdb_bind_blob(s, i, v.as_ptr().cast(), v.len() as ffi::idx_t)
+                }
+                ToSqlOutput::Date(days) => ffi::duckdb_bind_date(s, i, ffi::duckdb_date { days }),
+                ToSqlOutput::Time(micros) => {
+                    ffi::duckdb_bind_time(s, i, ffi::duckdb_time { micros })
+                }
+                ToSqlOutput::Timestamp(micros) => {
+                    ffi::duckdb_bind_timestamp(s, i, ffi::duckdb_timestamp { micros })
+                }
+                ToSqlOutput::TimestampTz(micros) => {
+                    ffi::duckdb_bind_timestamp_tz(s, i, ffi::duckdb_timestamp { micros })
+                }
+                ToSqlOutput::Interval {
+                    months,
+                    days,
+                    micros,
+                } => ffi::duckdb_bind_interval(
+                    s,
+                    i,
+                    ffi::duckdb_interval {
+                        months,
+                        days,
+                        micros,
+                    },
+                ),
+                ToSqlOutput::Decimal {
+                    width,
+                    scale,
+                    value,
+                } => {
+                    super::value::check_decimal(width, scale, value)?;
+                    ffi::duckdb_bind_decimal(
+                        s,
+                        i,
+                        ffi::duckdb_decimal {
+                            width,
+                            scale,
+                            value: to_hugeint(value),
+                        },
+                    )
+                }
+                ToSqlOutput::Value(v) => ffi::duckdb_bind_value(s, i, v.as_raw()),
+                ToSqlOutput::OwnedValue(ref v) => ffi::duckdb_bind_value(s, i, v.as_raw()),
+            }
+        };
+        if state != ffi::duckdb_state_DuckDBSuccess {
+            return Err(Error::engine(
+                ffi::duckdb_error_type_DUCKDB_ERROR_INVALID_INPUT,
+                format!("cannot bind parameter {index} ({value:?})"),
+            ));
+        }
+        Ok(())
+    }
+}
