@@ -23,6 +23,30 @@
 //! println!("{}", ledger::snapshot());
 //! # Ok::<(), duckdb_ffi::safe::Error>(())
 //! ```
+//!
+//! # C API facts this layer relies on beyond `capi-ownership.md`
+//!
+//! Checked against the pinned sources (`src/main/capi/v1/*.cpp`) while writing this layer;
+//! where they differ from the project's ownership notes, these are right:
+//!
+//! - `duckdb_set_config` accepts an unknown option name (DuckDB keeps it aside); the error
+//!   comes from `duckdb_open_ext`, naming the option. Bad values for known options fail at set.
+//! - `duckdb_destroy_result` dereferences its argument: a zeroed `duckdb_result` is fine, a
+//!   NULL pointer is not. `duckdb_appender_destroy(NULL)` returns `DuckDBError`.
+//! - `duckdb_prepare` (when an exception escapes) and `duckdb_appender_create_query` (rejected
+//!   arguments) can fail without writing `*out`; `duckdb_execute_prepared` on a statement that
+//!   failed to prepare returns an error without writing the result. Zero-initialising every
+//!   out-parameter covers all three.
+//! - Every `duckdb_get_<scalar>` throws from C++ on a NULL value, and `duckdb_get_bit` and
+//!   `duckdb_get_bignum` on a wrong type, not only `duckdb_get_blob`/`duckdb_get_varchar`:
+//!   [`Value`]'s readers check type and NULL first.
+//! - After a failed appender flush the buffered rows are discarded and the appender keeps
+//!   working (the header says otherwise); a later `duckdb_appender_destroy` reports the old error.
+//! - `duckdb_struct_type_child_name`/`_type`, `duckdb_union_type_member_name`/`_type` and
+//!   `duckdb_enum_dictionary_value` do not check their index either; this layer does.
+//! - BOOLEAN columns hold bytes other than 0 and 1 under NULL rows, so a column is handed out
+//!   as `&[bool]` only after every byte is checked.
+//! - `duckdb_pending_error` returns `""`, not NULL, when there is no error.
 
 mod appender;
 mod chunk;
