@@ -1,0 +1,247 @@
+//! duckdb-rs running duckdb-ffi's benchmark workloads (see BENCHMARKS.md) on the same engine.
+//!
+//! `duckdb-rs-peer-bench <workload|all> [runs]` prints `RESULT <workload> <seconds> <check>`
+//! per run, like the C programs in bench/c and duckdb-ffi's `examples/bench_ours.rs`.
+//! Each workload uses duckdb-rs the way its documentation suggests: `query_row` for one value,
+//! a prepared `Statement` for repeated execution, `query_arrow` (record batches) as its
+//! column-wise read path, `Rows` for rows, `Appender::append_row` and
+//! `Appender::append_record_batch` for appends.
+
+use duckdb::arrow::array::{Array, Float64Array, Int64Array, StringArray};
+use duckdb::arrow::datatypes::{DataType, Field, Schema};
+use duckdb::arrow::record_batch::RecordBatch;
+use duckdb::{Connection, params};
+use std::error::Error;
+use std::sync::Arc;
+use std::time::Instant;
+
+type Res<T> = Result<T, Box<dyn Error>>;
+
+const SCAN_ROWS: i64 = 10_000_000;
+const SCAN_CREATE: &str = "CREATE TABLE t AS SELECT CASE WHEN range % 100 = 0 THEN NULL ELSE range END::BIGINT AS i, \
+     range::DOUBLE * 0.5 AS d, 'v' || range::VARCHAR || repeat('.', (range % 16)::INTEGER) AS s \
+     FROM range(10000000)";
+const APPEND_ROWS: i64 = 1_000_000;
+const APPEND_TABLE: &str = "CREATE OR REPLACE TABLE a(i BIGINT, d DOUBLE, s VARCHAR)";
+
+fn report(workload: &str, seconds: f64, check: String) {
+    println!("RESULT {workload} {seconds:.9} {check}");
+}
+
+/// The text of row `i`: 'v' || i || repeat('.', i % 16), as in bench/c/bench.h.
+fn row_text(i: i64) -> String {
+    let mut s = format!("v{i}");
+    s.extend(std::iter::repeat_n('.', (i % 16) as usize));
+    s
+}
+
+fn query(runs: usize) -> Res<()> {
+    let conn = Connection::open_in_memory()?;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let mut sum = 0i64;
+        for _ in 0..1000 {
+            sum += conn.query_row("SELECT 42", [], |row| row.get::<_, i64>(0))?;
+        }
+        report(
+            "query_select42_x1000",
+            start.elapsed().as_secs_f64(),
+            format!("sum={sum}"),
+        );
+    }
+    Ok(())
+}
+
+fn prepared(runs: usize) -> Res<()> {
+    let conn = Connection::open_in_memory()?;
+    let mut stmt = conn.prepare("SELECT ?::BIGINT + 1")?;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let mut sum = 0i64;
+        for i in 0..20_000i64 {
+            sum += stmt.query_row([i], |row| row.get::<_, i64>(0))?;
+        }
+        report(
+            "prepared_bind_execute_x20000",
+            start.elapsed().as_secs_f64(),
+            format!("sum={sum}"),
+        );
+    }
+    Ok(())
+}
+
+fn scan_check(ints: i64, doubles: f64, lengths: i64) -> String {
+    format!("ints={ints},doubles={doubles:.1},lengths={lengths}")
+}
+
+fn scan(runs: usize) -> Res<()> {
+    let conn = Connection::open_in_memory()?;
+    conn.execute_batch(SCAN_CREATE)?;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let (mut ints, mut doubles, mut lengths, mut rows) = (0i64, 0f64, 0i64, 0i64);
+        let mut stmt = conn.prepare("SELECT i, d, s FROM t")?;
+        for batch in stmt.query_arrow([])? {
+            let i = batch
+                .column(0)
+                .as_any()
+                .downcast_ref::<Int64Array>()
+                .ok_or("i is not Int64")?;
+            let d = batch
+                .column(1)
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .ok_or("d is not Float64")?;
+            let s = batch
+                .column(2)
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .ok_or("s is not Utf8")?;
+            ints += i.iter().flatten().sum::<i64>();
+            doubles += d.values().iter().sum::<f64>();
+            lengths += (0..s.len()).map(|r| s.value_length(r) as i64).sum::<i64>();
+            rows += batch.num_rows() as i64;
+        }
+        drop(stmt);
+        if rows != SCAN_ROWS {
+            return Err(format!("scan returned {rows} rows").into());
+        }
+        report(
+            "scan_10m_chunks",
+            start.elapsed().as_secs_f64(),
+            scan_check(ints, doubles, lengths),
+        );
+    }
+    for _ in 0..runs {
+        let start = Instant::now();
+        let (mut ints, mut doubles, mut lengths, mut rows) = (0i64, 0f64, 0i64, 0i64);
+        let mut stmt = conn.prepare("SELECT i, d, s FROM t")?;
+        let mut result = stmt.query([])?;
+        while let Some(row) = result.next()? {
+            ints += row.get::<_, Option<i64>>(0)?.unwrap_or(0);
+            doubles += row.get::<_, f64>(1)?;
+            lengths += row.get_ref(2)?.as_str()?.len() as i64;
+            rows += 1;
+        }
+        drop(result);
+        drop(stmt);
+        if rows != SCAN_ROWS {
+            return Err(format!("scan returned {rows} rows").into());
+        }
+        report(
+            "scan_10m_rows",
+            start.elapsed().as_secs_f64(),
+            scan_check(ints, doubles, lengths),
+        );
+    }
+    Ok(())
+}
+
+fn append_check(conn: &Connection) -> Res<String> {
+    let one = |sql: &str| conn.query_row(sql, [], |row| row.get::<_, i64>(0));
+    Ok(format!(
+        "rows={},ints={},doubles2={},lengths={}",
+        one("SELECT count(*)::BIGINT FROM a")?,
+        one("SELECT sum(i)::BIGINT FROM a")?,
+        one("SELECT (sum(d) * 2)::BIGINT FROM a")?,
+        one("SELECT sum(length(s))::BIGINT FROM a")?,
+    ))
+}
+
+fn append(runs: usize) -> Res<()> {
+    let texts: Vec<String> = (0..APPEND_ROWS).map(row_text).collect();
+    let conn = Connection::open_in_memory()?;
+    for _ in 0..runs {
+        conn.execute_batch(APPEND_TABLE)?;
+        let start = Instant::now();
+        let mut app = conn.appender("a")?;
+        for (i, text) in (0..APPEND_ROWS).zip(&texts) {
+            app.append_row(params![i, i as f64 * 0.5, text.as_str()])?;
+        }
+        app.flush()?;
+        drop(app);
+        let seconds = start.elapsed().as_secs_f64();
+        report("append_1m_rows", seconds, append_check(&conn)?);
+    }
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("i", DataType::Int64, false),
+        Field::new("d", DataType::Float64, false),
+        Field::new("s", DataType::Utf8, false),
+    ]));
+    for _ in 0..runs {
+        conn.execute_batch(APPEND_TABLE)?;
+        let start = Instant::now();
+        let mut app = conn.appender("a")?;
+        // Batches of DuckDB's vector size, each converted from the same source data as the
+        // other implementations (building the batch is part of appending column-wise here).
+        for base in (0..APPEND_ROWS).step_by(2048) {
+            let end = (base + 2048).min(APPEND_ROWS);
+            let ints = Int64Array::from_iter_values(base..end);
+            let doubles = Float64Array::from_iter_values((base..end).map(|i| i as f64 * 0.5));
+            let strings = StringArray::from_iter_values(texts[base as usize..end as usize].iter());
+            let batch = RecordBatch::try_new(
+                schema.clone(),
+                vec![Arc::new(ints), Arc::new(doubles), Arc::new(strings)],
+            )?;
+            app.append_record_batch(batch)?;
+        }
+        app.flush()?;
+        drop(app);
+        let seconds = start.elapsed().as_secs_f64();
+        report("append_1m_chunks", seconds, append_check(&conn)?);
+    }
+    Ok(())
+}
+
+fn open_close(runs: usize) -> Res<()> {
+    for _ in 0..runs {
+        let start = Instant::now();
+        let mut cycles = 0;
+        for _ in 0..20 {
+            let conn = Connection::open_in_memory()?;
+            cycles += 1;
+            conn.close().map_err(|(_, e)| e)?;
+        }
+        report(
+            "open_connect_close_x20",
+            start.elapsed().as_secs_f64(),
+            format!("cycles={cycles}"),
+        );
+    }
+    Ok(())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let workload = args.get(1).map_or("all", String::as_str);
+    let runs = match args.get(2).map(|r| r.parse::<usize>()) {
+        None => None,
+        Some(Ok(n)) if n > 0 => Some(n),
+        Some(_) => {
+            eprintln!("error: the run count must be a positive integer");
+            std::process::exit(2);
+        }
+    };
+    let outcome = match workload {
+        "query" => query(runs.unwrap_or(20)),
+        "prepared" => prepared(runs.unwrap_or(10)),
+        "scan" => scan(runs.unwrap_or(5)),
+        "append" => append(runs.unwrap_or(5)),
+        "open_close" => open_close(runs.unwrap_or(10)),
+        "all" => query(runs.unwrap_or(20))
+            .and_then(|_| prepared(runs.unwrap_or(10)))
+            .and_then(|_| scan(runs.unwrap_or(5)))
+            .and_then(|_| append(runs.unwrap_or(5)))
+            .and_then(|_| open_close(runs.unwrap_or(10))),
+        other => {
+            eprintln!(
+                "error: unknown workload `{other}` (query, prepared, scan, append, open_close, all)"
+            );
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = outcome {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}

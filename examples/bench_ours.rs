@@ -1,0 +1,175 @@
+//! Times duckdb-ffi's safe layer on the benchmark workloads of BENCHMARKS.md and prints one
+//! line per run, for `bench/compare` (which takes medians next to the C programs and duckdb-rs).
+//!
+//! ```text
+//! cargo run --release --example bench_ours -- <query|prepared|scan|append|open_close|all> [runs]
+//! ```
+//!
+//! Output lines: `RESULT <workload> <seconds> <check>`, where `<check>` is computed from the
+//! data the run read or wrote and must equal the C and duckdb-rs programs' check.
+//! For statistically careful numbers use the criterion benches (`cargo bench --bench bindings`).
+
+#[path = "../benches/workloads/mod.rs"]
+mod workloads;
+
+use duckdb_ffi::safe::{Connection, Database, Error, ErrorKind, Result};
+use std::process::ExitCode;
+use std::time::Instant;
+use workloads::{safe, *};
+
+fn report(workload: &str, seconds: f64, check: &str) {
+    println!("RESULT {workload} {seconds:.9} {check}");
+}
+
+fn open() -> Result<(Database, Connection)> {
+    let db = Database::open_in_memory()?;
+    let conn = db.connect()?;
+    Ok((db, conn))
+}
+
+fn one_i64(conn: &Connection, sql: &str) -> Result<i64> {
+    conn.query_row(sql, (), |row| row.get::<i64>(0))
+}
+
+fn query(runs: usize) -> Result<()> {
+    let (_db, conn) = open()?;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let mut sum = 0;
+        for _ in 0..QUERY_ROUND_TRIPS {
+            sum += safe::query_select42(&conn)?;
+        }
+        report(
+            "query_select42_x1000",
+            start.elapsed().as_secs_f64(),
+            &format!("sum={sum}"),
+        );
+    }
+    Ok(())
+}
+
+fn prepared(runs: usize) -> Result<()> {
+    let (_db, conn) = open()?;
+    let mut stmt = safe::prepare(&conn)?;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let mut sum = 0;
+        for i in 0..PREPARED_EXECUTIONS {
+            sum += safe::execute(&mut stmt, i)?;
+        }
+        report(
+            "prepared_bind_execute_x20000",
+            start.elapsed().as_secs_f64(),
+            &format!("sum={sum}"),
+        );
+    }
+    Ok(())
+}
+
+fn scan(runs: usize) -> Result<()> {
+    let (_db, conn) = open()?;
+    conn.execute(SCAN_CREATE)?;
+    type ScanFn = fn(&Connection) -> Result<ScanSums>;
+    let variants: [(&str, ScanFn); 2] = [
+        ("scan_10m_chunks", safe::scan_chunks),
+        ("scan_10m_rows", safe::scan_rows),
+    ];
+    for (name, scan) in variants {
+        for _ in 0..runs {
+            let start = Instant::now();
+            let sums = scan(&conn)?;
+            let seconds = start.elapsed().as_secs_f64();
+            if sums.rows != SCAN_ROWS {
+                return Err(Error::new(
+                    ErrorKind::OutOfRange,
+                    format!("{name} read {} rows, not {SCAN_ROWS}", sums.rows),
+                ));
+            }
+            report(name, seconds, &sums.check());
+        }
+    }
+    Ok(())
+}
+
+fn append(runs: usize) -> Result<()> {
+    let texts = append_texts();
+    let (_db, conn) = open()?;
+    type AppendFn = fn(&Connection, &[String]) -> Result<()>;
+    let variants: [(&str, AppendFn); 2] = [
+        ("append_1m_rows", safe::append_rows),
+        ("append_1m_chunks", safe::append_chunks),
+    ];
+    for (name, append) in variants {
+        for _ in 0..runs {
+            conn.execute(APPEND_CREATE)?;
+            let start = Instant::now();
+            append(&conn, &texts)?;
+            let seconds = start.elapsed().as_secs_f64();
+            let check = format!(
+                "rows={},ints={},doubles2={},lengths={}",
+                one_i64(&conn, "SELECT count(*)::BIGINT FROM a")?,
+                one_i64(&conn, "SELECT sum(i)::BIGINT FROM a")?,
+                one_i64(&conn, "SELECT (sum(d) * 2)::BIGINT FROM a")?,
+                one_i64(&conn, "SELECT sum(length(s))::BIGINT FROM a")?,
+            );
+            report(name, seconds, &check);
+        }
+    }
+    Ok(())
+}
+
+fn open_close(runs: usize) -> Result<()> {
+    for _ in 0..runs {
+        let start = Instant::now();
+        for _ in 0..OPEN_CLOSE_CYCLES {
+            safe::open_close()?;
+        }
+        report(
+            "open_connect_close_x20",
+            start.elapsed().as_secs_f64(),
+            &format!("cycles={OPEN_CLOSE_CYCLES}"),
+        );
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let workload = args.first().map_or("all", String::as_str);
+    let runs = match args.get(1).map(|r| r.parse::<usize>()) {
+        None => None,
+        Some(Ok(n)) if n > 0 => Some(n),
+        Some(_) => {
+            eprintln!(
+                "error: the run count must be a positive integer, not {:?}",
+                args[1]
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match workload {
+        "query" => query(runs.unwrap_or(20)),
+        "prepared" => prepared(runs.unwrap_or(10)),
+        "scan" => scan(runs.unwrap_or(5)),
+        "append" => append(runs.unwrap_or(5)),
+        "open_close" => open_close(runs.unwrap_or(10)),
+        "all" => query(runs.unwrap_or(20))
+            .and_then(|()| prepared(runs.unwrap_or(10)))
+            .and_then(|()| scan(runs.unwrap_or(5)))
+            .and_then(|()| append(runs.unwrap_or(5)))
+            .and_then(|()| open_close(runs.unwrap_or(10))),
+        other => {
+            eprintln!(
+                "error: unknown workload {other:?} (query, prepared, scan, append, open_close, all)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
