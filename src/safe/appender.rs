@@ -231,6 +231,9 @@ pub struct Appender<'conn> {
     in_row: usize,
     /// Set when an append failed after the first column of a row (see the module docs).
     poisoned: bool,
+    /// How many values the current row may hold: `columns`, or 0 while poisoned, so that one
+    /// comparison (`in_row < limit`) checks both per value.
+    limit: usize,
     _conn: PhantomData<&'conn Connection>,
 }
 
@@ -249,16 +252,18 @@ impl<'conn> Appender<'conn> {
             columns: 0,
             in_row: 0,
             poisoned: false,
+            limit: 0,
             _conn: PhantomData,
         };
         if state != ffi::duckdb_state_DuckDBSuccess {
             return Err(appender.error(context));
         }
-        appender.columns = appender.column_count();
+        appender.set_columns();
         Ok(appender)
     }
 
     /// The error DuckDB recorded for the last failed call.
+    #[cold]
     fn error(&self, context: &str) -> Error {
         // SAFETY: live appender; the error data is a fresh copy, always non-null, that we own
         // and destroy ("appender" row).
@@ -277,11 +282,16 @@ impl<'conn> Appender<'conn> {
         }
     }
 
+    /// Reads the active column count from DuckDB (after creation or a column change).
+    fn set_columns(&mut self) {
+        self.columns = self.column_count();
+        self.limit = if self.poisoned { 0 } else { self.columns };
+    }
+
+    #[inline]
     fn check_usable(&self) -> Result<()> {
         if self.poisoned {
-            return Err(Error::misuse(
-                "an earlier append failed in the middle of a row; call Appender::clear() to discard the buffered rows",
-            ));
+            return Err(poisoned_error());
         }
         Ok(())
     }
@@ -316,7 +326,7 @@ impl<'conn> Appender<'conn> {
         // SAFETY: live appender, valid C string.
         let state = unsafe { ffi::duckdb_appender_add_column(self.handle.get(), c.as_ptr()) };
         self.check(state, &format!("adding column `{name}`"))?;
-        self.columns = self.column_count();
+        self.set_columns();
         Ok(())
     }
 
@@ -327,21 +337,28 @@ impl<'conn> Appender<'conn> {
         // SAFETY: live appender.
         let state = unsafe { ffi::duckdb_appender_clear_columns(self.handle.get()) };
         self.check(state, "clearing the column list")?;
-        self.columns = self.column_count();
+        self.set_columns();
         Ok(())
     }
 
+    #[inline]
     fn check_row_boundary(&self, what: &str) -> Result<()> {
         if self.in_row != 0 {
-            return Err(Error::misuse(format!(
-                "cannot {what} in the middle of a row ({} of {} values appended)",
-                self.in_row, self.columns
-            )));
+            return Err(self.mid_row_error(what));
         }
         Ok(())
     }
 
+    #[cold]
+    fn mid_row_error(&self, what: &str) -> Error {
+        Error::misuse(format!(
+            "cannot {what} in the middle of a row ({} of {} values appended)",
+            self.in_row, self.columns
+        ))
+    }
+
     /// Appends one whole row; it must have exactly [`column_count`](Self::column_count) values.
+    #[inline]
     pub fn append_row<P: Params>(&mut self, row: P) -> Result<()> {
         self.check_usable()?;
         self.check_row_boundary("append a whole row")?;
@@ -349,19 +366,30 @@ impl<'conn> Appender<'conn> {
         if given != self.columns {
             return Err(count_mismatch(self.columns, given).with_context("the appender"));
         }
-        row.for_each_param(&mut |value| self.append_output(&value.to_sql()?))?;
+        row.append_each(self)?;
         self.end_row()
     }
 
     /// Appends one value to the current row (then call [`end_row`](Self::end_row)).
     pub fn append<T: ToSql + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.check_usable()?;
-        self.append_output(&value.to_sql()?)
+        value.append_to(self)
+    }
+
+    /// Appends one value with `append`, a call of one `duckdb_append_*` function that gets the
+    /// live appender; checks that the appender is usable and the row has room first, and
+    /// updates the row position (or poisons the appender) after.
+    #[inline]
+    pub(crate) fn append_with(
+        &mut self,
+        append: impl FnOnce(ffi::duckdb_appender) -> ffi::duckdb_state,
+    ) -> Result<()> {
+        self.check_room()?;
+        let state = append(self.handle.get());
+        self.after_append(state)
     }
 
     /// Appends the column's default value (as declared in the table) to the current row.
     pub fn append_default(&mut self) -> Result<()> {
-        self.check_usable()?;
         self.check_room()?;
         // SAFETY: live appender (creation succeeded, so its C++ appender exists).
         let state = unsafe { ffi::duckdb_append_default(self.handle.get()) };
@@ -369,48 +397,70 @@ impl<'conn> Appender<'conn> {
     }
 
     /// Finishes the current row, which must have a value for every column.
+    #[inline]
     pub fn end_row(&mut self) -> Result<()> {
         self.check_usable()?;
         if self.in_row != self.columns {
-            return Err(Error::misuse(format!(
-                "the row has {} of {} values; append the rest before ending it",
-                self.in_row, self.columns
-            )));
+            return Err(self.row_incomplete_error());
         }
         // SAFETY: live appender.
         let state = unsafe { ffi::duckdb_appender_end_row(self.handle.get()) };
         self.in_row = 0;
-        // A full buffer is flushed here, so this can report the table's constraint errors.
-        self.check(state, "ending a row")
-    }
-
-    fn check_room(&self) -> Result<()> {
-        if self.in_row >= self.columns {
-            return Err(Error::new(
-                ErrorKind::OutOfRange,
-                format!(
-                    "the row already has all {} values; call end_row()",
-                    self.columns
-                ),
-            ));
+        if state != ffi::duckdb_state_DuckDBSuccess {
+            // A full buffer is flushed here, so this can report the table's constraint errors.
+            return Err(self.error("ending a row"));
         }
         Ok(())
     }
 
+    #[cold]
+    fn row_incomplete_error(&self) -> Error {
+        Error::misuse(format!(
+            "the row has {} of {} values; append the rest before ending it",
+            self.in_row, self.columns
+        ))
+    }
+
+    /// Checks that the appender is not poisoned and the row has room for one more value
+    /// (one comparison: `limit` is 0 while poisoned).
+    #[inline]
+    fn check_room(&self) -> Result<()> {
+        if self.in_row >= self.limit {
+            return Err(self.no_room_error());
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn no_room_error(&self) -> Error {
+        if self.poisoned {
+            poisoned_error()
+        } else {
+            row_full_error(self.columns)
+        }
+    }
+
+    #[inline]
     fn after_append(&mut self, state: ffi::duckdb_state) -> Result<()> {
         if state != ffi::duckdb_state_DuckDBSuccess {
-            let err = self.error(&format!("appending to column {}", self.in_row));
-            // In the first column the row has not started: DuckDB's own position is unchanged.
-            self.poisoned = self.in_row > 0;
-            return Err(err);
+            return Err(self.append_failed());
         }
         self.in_row += 1;
         Ok(())
     }
 
+    #[cold]
+    fn append_failed(&mut self) -> Error {
+        let err = self.error(&format!("appending to column {}", self.in_row));
+        // In the first column the row has not started: DuckDB's own position is unchanged.
+        self.poisoned = self.in_row > 0;
+        self.limit = if self.poisoned { 0 } else { self.columns };
+        err
+    }
+
     /// Appends one converted value with the C function for its type. Strings and blobs are
     /// passed as pointer and length: nothing is allocated on the Rust side.
-    fn append_output(&mut self, value: &ToSqlOutput<'_>) -> Result<()> {
+    pub(crate) fn append_output(&mut self, value: &ToSqlOutput<'_>) -> Result<()> {
         self.check_room()?;
         if let ToSqlOutput::Text(v) = value {
             // The C side narrows the length to 32 bits (a DuckDB string's limit).
@@ -505,6 +555,7 @@ impl<'conn> Appender<'conn> {
         self.check(state, "clearing the appender")?;
         self.in_row = 0;
         self.poisoned = false;
+        self.limit = self.columns;
         Ok(())
     }
 
@@ -527,6 +578,21 @@ impl<'conn> Appender<'conn> {
     pub fn as_raw(&self) -> ffi::duckdb_appender {
         self.handle.get()
     }
+}
+
+#[cold]
+fn poisoned_error() -> Error {
+    Error::misuse(
+        "an earlier append failed in the middle of a row; call Appender::clear() to discard the buffered rows",
+    )
+}
+
+#[cold]
+fn row_full_error(columns: usize) -> Error {
+    Error::new(
+        ErrorKind::OutOfRange,
+        format!("the row already has all {columns} values; call end_row()"),
+    )
 }
 
 trait WithContext {
@@ -645,7 +711,16 @@ pub struct ChunkWriter {
     /// Each column's storage address when it was last zeroed: a reset that keeps the same
     /// storage (DuckDB reuses its buffers) needs no zeroing again, as it holds valid values.
     zeroed: Vec<usize>,
+    /// Each column's vector, borrowed from `chunk`: `duckdb_data_chunk_get_vector` returns the
+    /// address of the chunk's own `Vector` object, which neither a reset nor a size change
+    /// moves (the chunk's column list is fixed at creation), so it is fetched once.
+    vectors: Vec<ffi::duckdb_vector>,
 }
+
+// SAFETY: the writer owns its chunk (Send, see `DataChunk`); the cached vector pointers only
+// point into that chunk and move with it, and are used through `&self`/`&mut self` of the one
+// owner. Not Sync (raw pointers), like the chunk.
+unsafe impl Send for ChunkWriter {}
 
 impl ChunkWriter {
     /// A chunk with one column per type, no rows, and room for
@@ -688,11 +763,19 @@ impl ChunkWriter {
         // SAFETY: no preconditions.
         let capacity = unsafe { ffi::duckdb_vector_size() } as usize;
         let zeroed = vec![0; ids.len()];
+        let vectors = (0..ids.len())
+            .map(|column| {
+                // SAFETY: column < the chunk's column count; the vector is borrowed from the
+                // chunk ("Getters": borrowed) and lives as long as it (see `vectors`).
+                unsafe { ffi::duckdb_data_chunk_get_vector(chunk.as_raw(), column as ffi::idx_t) }
+            })
+            .collect();
         let mut writer = ChunkWriter {
             chunk,
             types: ids,
             capacity,
             zeroed,
+            vectors,
         };
         writer.zero_new_storage();
         Ok(writer)
@@ -717,9 +800,10 @@ impl ChunkWriter {
         }
     }
 
+    /// The vector of `column` (< column_count, checked by callers), borrowed from our chunk.
+    #[inline]
     fn raw_vector(&self, column: usize) -> ffi::duckdb_vector {
-        // SAFETY: column < column_count (checked by callers); borrowed from our chunk.
-        unsafe { ffi::duckdb_data_chunk_get_vector(self.chunk.as_raw(), column as ffi::idx_t) }
+        self.vectors[column]
     }
 
     fn raw_data(&self, column: usize) -> *mut u8 {
@@ -829,31 +913,68 @@ impl ChunkWriter {
         Ok(())
     }
 
-    fn assign(&mut self, column: usize, row: usize, bytes: &[u8], want: TypeId) -> Result<()> {
-        let id = self.check_cell(column, row)?;
+    /// Checks that `column` has type `want` (VARCHAR or BLOB) and returns its vector.
+    fn string_column(&self, column: usize, want: TypeId) -> Result<ffi::duckdb_vector> {
+        let id = self.check_cell(column, 0)?;
         if id != want {
             return Err(Error::new(
                 ErrorKind::TypeMismatch,
                 format!("column {column} has type {id:?}, not {want:?}"),
             ));
         }
+        Ok(self.raw_vector(column))
+    }
+
+    /// Writes `bytes` into cell `row` of `vector` and marks the cell valid.
+    ///
+    /// # Safety
+    /// `vector` is a VARCHAR or BLOB vector of this writer's chunk, `row < capacity`, and
+    /// `validity` is null or the vector's current validity mask; for VARCHAR, `bytes` is valid
+    /// UTF-8.
+    #[inline]
+    unsafe fn write_string(
+        vector: ffi::duckdb_vector,
+        validity: *mut u64,
+        row: usize,
+        bytes: &[u8],
+    ) -> Result<()> {
+        // The C side narrows the length to 32 bits (a DuckDB string's limit).
         if u32::try_from(bytes.len()).is_err() {
             return Err(Error::new(
                 ErrorKind::OutOfRange,
                 "a string or blob longer than 4 GiB does not fit a cell",
             ));
         }
-        // SAFETY: live VARCHAR/BLOB vector, row < capacity; the bytes are copied into the
-        // vector's string heap (VARCHAR input is `&str`, so the UTF-8 check passes).
+        // SAFETY: (the caller's contract) live VARCHAR/BLOB vector, row < capacity; the bytes
+        // are copied into the vector's string heap. The unchecked variant skips DuckDB's UTF-8
+        // check, which cannot fail here: VARCHAR input comes from `&str` (valid UTF-8, and
+        // DuckDB rejects only malformed encodings), and BLOB vectors are never checked.
         unsafe {
-            ffi::duckdb_vector_assign_string_element_len(
-                self.raw_vector(column),
+            unsafe_assign_string(
+                vector,
                 row as ffi::idx_t,
                 bytes.as_ptr().cast::<c_char>(),
                 bytes.len() as ffi::idx_t,
             );
         }
-        self.set_valid(column, row)
+        if !validity.is_null() {
+            // SAFETY: a non-null mask has a bit for every row below capacity (flat vector of
+            // a chunk created with `capacity` rows); plain u64 words.
+            unsafe { *validity.add(row / 64) |= 1 << (row % 64) };
+        }
+        Ok(())
+    }
+
+    fn assign(&mut self, column: usize, row: usize, bytes: &[u8], want: TypeId) -> Result<()> {
+        let vector = self.string_column(column, want)?;
+        if row >= self.capacity {
+            return Err(Error::out_of_range("row", row, self.capacity));
+        }
+        // SAFETY: live vector of our chunk.
+        let validity = unsafe { ffi::duckdb_vector_get_validity(vector) };
+        // SAFETY: `vector` is this chunk's `want` vector (checked), row < capacity, `validity`
+        // is its current mask; VARCHAR input is `&str` (see `set_str`).
+        unsafe { Self::write_string(vector, validity, row, bytes) }
     }
 
     /// Writes a string into a VARCHAR cell (copied into the chunk).
@@ -864,6 +985,111 @@ impl ChunkWriter {
     /// Writes bytes into a BLOB cell (copied into the chunk).
     pub fn set_blob(&mut self, column: usize, row: usize, bytes: &[u8]) -> Result<()> {
         self.assign(column, row, bytes, TypeId::Blob)
+    }
+
+    fn assign_many<B: AsRef<[u8]>>(
+        &mut self,
+        column: usize,
+        first_row: usize,
+        items: impl IntoIterator<Item = B>,
+        want: TypeId,
+    ) -> Result<usize> {
+        let vector = self.string_column(column, want)?;
+        // SAFETY: live vector of our chunk; the mask stays the same until a reset or
+        // `ensure_validity_writable`, neither of which happens in this loop.
+        let validity = unsafe { ffi::duckdb_vector_get_validity(vector) };
+        let mut row = first_row;
+        for item in items {
+            if row >= self.capacity {
+                return Err(Error::new(
+                    ErrorKind::OutOfRange,
+                    format!(
+                        "more than {} values from row {first_row} do not fit in a chunk of {} rows",
+                        self.capacity.saturating_sub(first_row),
+                        self.capacity
+                    ),
+                ));
+            }
+            // SAFETY: `vector` is this chunk's `want` vector (checked once above), row <
+            // capacity (checked), `validity` its current mask; VARCHAR items are `&str`
+            // (`set_strs` is the only VARCHAR caller).
+            unsafe { Self::write_string(vector, validity, row, item.as_ref())? };
+            row += 1;
+        }
+        Ok(row - first_row)
+    }
+
+    /// Writes strings into consecutive VARCHAR cells from `first_row` on, and returns how many
+    /// were written. The column is checked once, not per cell; the first string that does not
+    /// fit (past [`capacity`](Self::capacity)) is an error, and the cells before it are written.
+    ///
+    /// ```
+    /// use duckdb_ffi::safe::{ChunkWriter, LogicalType, TypeId};
+    /// let mut w = ChunkWriter::new(&[LogicalType::new(TypeId::Varchar)?])?;
+    /// assert_eq!(w.set_strs(0, 0, ["a", "bb", "ccc"])?, 3);
+    /// w.set_len(3)?;
+    /// let v = w.chunk().vector(0)?;
+    /// let texts: Vec<_> = v.strings()?.iter().collect::<Result<_, _>>()?;
+    /// assert_eq!(texts, [Some("a"), Some("bb"), Some("ccc")]);
+    /// # Ok::<(), duckdb_ffi::safe::Error>(())
+    /// ```
+    pub fn set_strs<S: AsRef<str>>(
+        &mut self,
+        column: usize,
+        first_row: usize,
+        texts: impl IntoIterator<Item = S>,
+    ) -> Result<usize> {
+        self.assign_many(
+            column,
+            first_row,
+            texts.into_iter().map(StrBytes),
+            TypeId::Varchar,
+        )
+    }
+
+    /// Writes byte strings into consecutive BLOB cells from `first_row` on, and returns how
+    /// many were written (as [`set_strs`](Self::set_strs) does for VARCHAR).
+    pub fn set_blobs<B: AsRef<[u8]>>(
+        &mut self,
+        column: usize,
+        first_row: usize,
+        blobs: impl IntoIterator<Item = B>,
+    ) -> Result<usize> {
+        self.assign_many(column, first_row, blobs, TypeId::Blob)
+    }
+
+    /// The validity mask of `column`, writable: bit `row % 64` of word `row / 64` is 1 when the
+    /// cell is valid and 0 when it is NULL; one bit for each of the [`capacity`](Self::capacity)
+    /// rows. Every bit starts at 1 after a [`reset`](Self::reset). Use it to set many NULLs at
+    /// once instead of calling [`set_null`](Self::set_null) per cell.
+    ///
+    /// ```
+    /// use duckdb_ffi::safe::{ChunkWriter, LogicalType, TypeId};
+    /// let mut w = ChunkWriter::new(&[LogicalType::new(TypeId::Integer)?])?;
+    /// w.validity_mut(0)?[0] = !0b1010; // rows 1 and 3 are NULL
+    /// w.set_len(4)?;
+    /// let v = w.chunk().vector(0)?;
+    /// assert_eq!((0..4).map(|r| v.is_null(r)).collect::<Result<Vec<_>, _>>()?, [false, true, false, true]);
+    /// # Ok::<(), duckdb_ffi::safe::Error>(())
+    /// ```
+    pub fn validity_mut(&mut self, column: usize) -> Result<&mut [u64]> {
+        self.check_cell(column, 0)?;
+        let vector = self.raw_vector(column);
+        // SAFETY: live vector of our chunk; after ensure_validity_writable the mask is
+        // non-null and owned by the vector.
+        let mask = unsafe {
+            ffi::duckdb_vector_ensure_validity_writable(vector);
+            ffi::duckdb_vector_get_validity(vector)
+        };
+        if mask.is_null() {
+            return Err(Error::misuse(format!(
+                "column {column} has no writable validity mask"
+            )));
+        }
+        // SAFETY: the mask of a flat vector with room for `capacity` rows holds
+        // ceil(capacity / 64) words; any bit pattern is valid; it lives until the chunk is
+        // reset or dropped, which `&mut self` prevents while the slice lives.
+        Ok(unsafe { std::slice::from_raw_parts_mut(mask, self.capacity.div_ceil(64)) })
     }
 
     /// Empties the chunk for reuse (`duckdb_data_chunk_reset`): no rows, every cell valid,
@@ -883,6 +1109,23 @@ impl ChunkWriter {
     /// The chunk, owned.
     pub fn into_chunk(self) -> DataChunk {
         self.chunk
+    }
+}
+
+/// `duckdb_unsafe_vector_assign_string_element_len`: the string assignment without DuckDB's
+/// UTF-8 check (see `ChunkWriter::write_string` for why that is sound). The Miri model of the
+/// C API has only the checked variant, which behaves the same on valid input.
+#[cfg(not(miri))]
+use ffi::duckdb_unsafe_vector_assign_string_element_len as unsafe_assign_string;
+#[cfg(miri)]
+use ffi::duckdb_vector_assign_string_element_len as unsafe_assign_string;
+
+/// A `&str` seen as its bytes (for [`ChunkWriter::set_strs`], which only takes UTF-8).
+struct StrBytes<S>(S);
+
+impl<S: AsRef<str>> AsRef<[u8]> for StrBytes<S> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_ref().as_bytes()
     }
 }
 

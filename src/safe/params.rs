@@ -6,9 +6,12 @@
 //! the Rust data, and the statement or appender passes it to the matching C function with a
 //! pointer and a length. No value is copied or allocated on the Rust side, strings included.
 
+use super::appender::Appender;
 use super::error::{Error, ErrorKind, Result};
+use super::statement::PreparedStatement;
 use super::value::{Value, check_decimal};
 use crate as ffi;
+use std::ffi::c_char;
 
 /// A value ready to be bound or appended, borrowing the Rust data it came from.
 #[derive(Debug)]
@@ -99,13 +102,56 @@ pub trait ToSql {
     fn to_sql(&self) -> Result<ToSqlOutput<'_>>;
 
     /// Binds the value to parameter `index` (1-based) of `stmt`.
-    fn bind_to(
-        &self,
-        stmt: &mut super::statement::PreparedStatement<'_>,
-        index: usize,
-    ) -> Result<()> {
+    fn bind_to(&self, stmt: &mut PreparedStatement<'_>, index: usize) -> Result<()> {
         stmt.bind_output(index, &self.to_sql()?)
     }
+
+    /// Appends the value to the current row of `appender` (what [`Appender::append`] does
+    /// after its checks). The default goes through [`to_sql`](Self::to_sql); the integers,
+    /// floats, `bool` and strings call their `duckdb_append_*` function directly.
+    fn append_to(&self, appender: &mut Appender<'_>) -> Result<()> {
+        appender.append_output(&self.to_sql()?)
+    }
+}
+
+/// Binds a string with `duckdb_bind_varchar_length` (pointer and length, no allocation).
+#[inline]
+fn bind_text(stmt: &mut PreparedStatement<'_>, index: usize, text: &str) -> Result<()> {
+    stmt.bind_with(index, "a string", |s, i| {
+        // SAFETY: `bind_with` passes a live statement and a checked index; the bytes are
+        // borrowed for the call and copied by DuckDB into its own Value.
+        unsafe {
+            ffi::duckdb_bind_varchar_length(
+                s,
+                i,
+                text.as_ptr().cast::<c_char>(),
+                text.len() as ffi::idx_t,
+            )
+        }
+    })
+}
+
+/// Appends a string with `duckdb_append_varchar_length` (pointer and length, no allocation).
+#[inline]
+fn append_text(appender: &mut Appender<'_>, text: &str) -> Result<()> {
+    // The C side narrows the length to 32 bits (a DuckDB string's limit).
+    if u32::try_from(text.len()).is_err() {
+        return Err(Error::new(
+            ErrorKind::OutOfRange,
+            "a string longer than 4 GiB cannot be appended",
+        ));
+    }
+    appender.append_with(|a| {
+        // SAFETY: `append_with` passes a live appender whose creation succeeded; the bytes
+        // (length checked to fit 32 bits above) are borrowed for the call and copied.
+        unsafe {
+            ffi::duckdb_append_varchar_length(
+                a,
+                text.as_ptr().cast::<c_char>(),
+                text.len() as ffi::idx_t,
+            )
+        }
+    })
 }
 
 /// The SQL NULL marker: `stmt.execute((1, Null))`.
@@ -130,10 +176,54 @@ macro_rules! to_sql_copy {
     };
 }
 
-to_sql_copy! {
-    bool => Bool, i8 => TinyInt, i16 => SmallInt, i32 => Int, i64 => BigInt, i128 => HugeInt,
-    u8 => UTinyInt, u16 => USmallInt, u32 => UInt, u64 => UBigInt, u128 => UHugeInt,
-    f32 => Float, f64 => Double,
+to_sql_copy! { i128 => HugeInt, u128 => UHugeInt }
+
+/// Scalars with a dedicated bind and append function: binding or appending one is a single
+/// C call, with no [`ToSqlOutput`] in between.
+macro_rules! to_sql_direct {
+    ($($t:ty => $variant:ident, $bind:ident, $append:ident;)*) => {
+        $(
+            impl ToSql for $t {
+                fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+                    Ok(ToSqlOutput::$variant(*self))
+                }
+
+                #[inline]
+                fn bind_to(&self, stmt: &mut PreparedStatement<'_>, index: usize) -> Result<()> {
+                    let v = *self;
+                    stmt.bind_with(index, stringify!($t), |s, i| {
+                        // SAFETY: `bind_with` passes a live statement and a checked index;
+                        // the scalar is passed by value.
+                        unsafe { ffi::$bind(s, i, v) }
+                    })
+                }
+
+                #[inline]
+                fn append_to(&self, appender: &mut Appender<'_>) -> Result<()> {
+                    let v = *self;
+                    appender.append_with(|a| {
+                        // SAFETY: `append_with` passes a live appender whose creation
+                        // succeeded; the scalar is passed by value.
+                        unsafe { ffi::$append(a, v) }
+                    })
+                }
+            }
+        )*
+    };
+}
+
+to_sql_direct! {
+    bool => Bool, duckdb_bind_boolean, duckdb_append_bool;
+    i8 => TinyInt, duckdb_bind_int8, duckdb_append_int8;
+    i16 => SmallInt, duckdb_bind_int16, duckdb_append_int16;
+    i32 => Int, duckdb_bind_int32, duckdb_append_int32;
+    i64 => BigInt, duckdb_bind_int64, duckdb_append_int64;
+    u8 => UTinyInt, duckdb_bind_uint8, duckdb_append_uint8;
+    u16 => USmallInt, duckdb_bind_uint16, duckdb_append_uint16;
+    u32 => UInt, duckdb_bind_uint32, duckdb_append_uint32;
+    u64 => UBigInt, duckdb_bind_uint64, duckdb_append_uint64;
+    f32 => Float, duckdb_bind_float, duckdb_append_float;
+    f64 => Double, duckdb_bind_double, duckdb_append_double;
 }
 
 impl ToSql for isize {
@@ -152,11 +242,31 @@ impl ToSql for str {
     fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
         Ok(ToSqlOutput::Text(self))
     }
+
+    #[inline]
+    fn bind_to(&self, stmt: &mut PreparedStatement<'_>, index: usize) -> Result<()> {
+        bind_text(stmt, index, self)
+    }
+
+    #[inline]
+    fn append_to(&self, appender: &mut Appender<'_>) -> Result<()> {
+        append_text(appender, self)
+    }
 }
 
 impl ToSql for String {
     fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
         Ok(ToSqlOutput::Text(self))
+    }
+
+    #[inline]
+    fn bind_to(&self, stmt: &mut PreparedStatement<'_>, index: usize) -> Result<()> {
+        bind_text(stmt, index, self)
+    }
+
+    #[inline]
+    fn append_to(&self, appender: &mut Appender<'_>) -> Result<()> {
+        append_text(appender, self)
     }
 }
 
@@ -191,17 +301,53 @@ impl<T: ToSql> ToSql for Option<T> {
             None => Ok(ToSqlOutput::Null),
         }
     }
+
+    #[inline]
+    fn bind_to(&self, stmt: &mut PreparedStatement<'_>, index: usize) -> Result<()> {
+        match self {
+            Some(v) => v.bind_to(stmt, index),
+            None => stmt.bind_output(index, &ToSqlOutput::Null),
+        }
+    }
+
+    #[inline]
+    fn append_to(&self, appender: &mut Appender<'_>) -> Result<()> {
+        match self {
+            Some(v) => v.append_to(appender),
+            None => appender.append_output(&ToSqlOutput::Null),
+        }
+    }
 }
 
 impl<T: ToSql + ?Sized> ToSql for &T {
     fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
         (**self).to_sql()
     }
+
+    #[inline]
+    fn bind_to(&self, stmt: &mut PreparedStatement<'_>, index: usize) -> Result<()> {
+        (**self).bind_to(stmt, index)
+    }
+
+    #[inline]
+    fn append_to(&self, appender: &mut Appender<'_>) -> Result<()> {
+        (**self).append_to(appender)
+    }
 }
 
 impl<T: ToSql + ?Sized> ToSql for Box<T> {
     fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
         (**self).to_sql()
+    }
+
+    #[inline]
+    fn bind_to(&self, stmt: &mut PreparedStatement<'_>, index: usize) -> Result<()> {
+        (**self).bind_to(stmt, index)
+    }
+
+    #[inline]
+    fn append_to(&self, appender: &mut Appender<'_>) -> Result<()> {
+        (**self).append_to(appender)
     }
 }
 
@@ -331,6 +477,26 @@ pub trait Params {
 
     /// Calls `f` with each value, in order; stops at the first error.
     fn for_each_param(&self, f: &mut dyn FnMut(&dyn ToSql) -> Result<()>) -> Result<()>;
+
+    /// Binds the values to parameters 1, 2, ... of `stmt`, in order, stopping at the first
+    /// error ([`PreparedStatement::bind_all`] checks the count first). The default goes
+    /// through [`for_each_param`](Self::for_each_param); tuples, arrays, slices and vectors
+    /// bind each value with its own [`ToSql::bind_to`], without dynamic dispatch.
+    fn bind_each(&self, stmt: &mut PreparedStatement<'_>) -> Result<()> {
+        let mut index = 0;
+        self.for_each_param(&mut |value| {
+            index += 1;
+            value.bind_to(stmt, index)
+        })
+    }
+
+    /// Appends the values to the current row of `appender`, in order, stopping at the first
+    /// error ([`Appender::append_row`] checks the count first). The default goes through
+    /// [`for_each_param`](Self::for_each_param); tuples, arrays, slices and vectors append
+    /// each value with its own [`ToSql::append_to`], without dynamic dispatch.
+    fn append_each(&self, appender: &mut Appender<'_>) -> Result<()> {
+        self.for_each_param(&mut |value| value.append_to(appender))
+    }
 }
 
 impl Params for () {
@@ -351,6 +517,16 @@ impl<P: Params + ?Sized> Params for &P {
     fn for_each_param(&self, f: &mut dyn FnMut(&dyn ToSql) -> Result<()>) -> Result<()> {
         (**self).for_each_param(f)
     }
+
+    #[inline]
+    fn bind_each(&self, stmt: &mut PreparedStatement<'_>) -> Result<()> {
+        (**self).bind_each(stmt)
+    }
+
+    #[inline]
+    fn append_each(&self, appender: &mut Appender<'_>) -> Result<()> {
+        (**self).append_each(appender)
+    }
 }
 
 impl<T: ToSql> Params for [T] {
@@ -360,6 +536,18 @@ impl<T: ToSql> Params for [T] {
 
     fn for_each_param(&self, f: &mut dyn FnMut(&dyn ToSql) -> Result<()>) -> Result<()> {
         self.iter().try_for_each(|v| f(v))
+    }
+
+    #[inline]
+    fn bind_each(&self, stmt: &mut PreparedStatement<'_>) -> Result<()> {
+        self.iter()
+            .enumerate()
+            .try_for_each(|(k, v)| v.bind_to(stmt, k + 1))
+    }
+
+    #[inline]
+    fn append_each(&self, appender: &mut Appender<'_>) -> Result<()> {
+        self.iter().try_for_each(|v| v.append_to(appender))
     }
 }
 
@@ -371,6 +559,18 @@ impl<T: ToSql, const N: usize> Params for [T; N] {
     fn for_each_param(&self, f: &mut dyn FnMut(&dyn ToSql) -> Result<()>) -> Result<()> {
         self.iter().try_for_each(|v| f(v))
     }
+
+    #[inline]
+    fn bind_each(&self, stmt: &mut PreparedStatement<'_>) -> Result<()> {
+        self.iter()
+            .enumerate()
+            .try_for_each(|(k, v)| v.bind_to(stmt, k + 1))
+    }
+
+    #[inline]
+    fn append_each(&self, appender: &mut Appender<'_>) -> Result<()> {
+        self.iter().try_for_each(|v| v.append_to(appender))
+    }
 }
 
 impl<T: ToSql> Params for Vec<T> {
@@ -380,6 +580,18 @@ impl<T: ToSql> Params for Vec<T> {
 
     fn for_each_param(&self, f: &mut dyn FnMut(&dyn ToSql) -> Result<()>) -> Result<()> {
         self.iter().try_for_each(|v| f(v))
+    }
+
+    #[inline]
+    fn bind_each(&self, stmt: &mut PreparedStatement<'_>) -> Result<()> {
+        self.iter()
+            .enumerate()
+            .try_for_each(|(k, v)| v.bind_to(stmt, k + 1))
+    }
+
+    #[inline]
+    fn append_each(&self, appender: &mut Appender<'_>) -> Result<()> {
+        self.iter().try_for_each(|v| v.append_to(appender))
     }
 }
 
@@ -392,6 +604,18 @@ macro_rules! tuple_params {
 
             fn for_each_param(&self, f: &mut dyn FnMut(&dyn ToSql) -> Result<()>) -> Result<()> {
                 $( f(&self.$idx)?; )+
+                Ok(())
+            }
+
+            #[inline]
+            fn bind_each(&self, stmt: &mut PreparedStatement<'_>) -> Result<()> {
+                $( self.$idx.bind_to(stmt, $idx + 1)?; )+
+                Ok(())
+            }
+
+            #[inline]
+            fn append_each(&self, appender: &mut Appender<'_>) -> Result<()> {
+                $( self.$idx.append_to(appender)?; )+
                 Ok(())
             }
         }

@@ -111,19 +111,27 @@ impl<'conn> PreparedStatement<'conn> {
         self.param_count
     }
 
+    #[inline]
     fn check_param(&self, index: usize) -> Result<()> {
         if index == 0 || index > self.param_count {
-            return Err(Error::new(
-                ErrorKind::OutOfRange,
-                format!(
-                    "parameter {index} is out of range: parameters are numbered from 1 and the statement has {}",
-                    self.param_count
-                ),
-            ));
+            return Err(param_out_of_range(index, self.param_count));
         }
         Ok(())
     }
+}
 
+/// The error for a parameter index outside `1..=count`.
+#[cold]
+fn param_out_of_range(index: usize, count: usize) -> Error {
+    Error::new(
+        ErrorKind::OutOfRange,
+        format!(
+            "parameter {index} is out of range: parameters are numbered from 1 and the statement has {count}"
+        ),
+    )
+}
+
+impl<'conn> PreparedStatement<'conn> {
     /// The name of parameter `index` (1-based): `"name"` for `$name`, the number for `?`/`$n`.
     pub fn parameter_name(&self, index: usize) -> Result<String> {
         self.check_param(index)?;
@@ -181,7 +189,7 @@ impl<'conn> PreparedStatement<'conn> {
 
     /// Binds `value` to parameter `index` (1-based), replacing an earlier binding.
     pub fn bind<T: ToSql + ?Sized>(&mut self, index: usize, value: &T) -> Result<()> {
-        self.bind_output(index, &value.to_sql()?)
+        value.bind_to(self, index)
     }
 
     /// Binds `value` to the parameter called `name` (`$name` in the SQL, given without `$`).
@@ -207,11 +215,7 @@ impl<'conn> PreparedStatement<'conn> {
         if given != self.param_count {
             return Err(count_mismatch(self.param_count, given));
         }
-        let mut index = 0;
-        params.for_each_param(&mut |value| {
-            index += 1;
-            self.bind_output(index, &value.to_sql()?)
-        })
+        params.bind_each(self)
     }
 
     /// Binds `params` and runs the statement, returning its rows.
@@ -315,6 +319,24 @@ impl<'conn> PreparedStatement<'conn> {
         self.conn
     }
 
+    /// Binds one value with `bind`, a call of one `duckdb_bind_*` function that gets the live
+    /// statement and the (checked) C parameter index; `what` names the value in the error.
+    #[inline]
+    pub(crate) fn bind_with(
+        &mut self,
+        index: usize,
+        what: &str,
+        bind: impl FnOnce(ffi::duckdb_prepared_statement, ffi::idx_t) -> ffi::duckdb_state,
+    ) -> Result<()> {
+        // Checked here: the C API records an out-of-range bind as the statement's error
+        // permanently (duckdb_prepare_error would return it from then on).
+        self.check_param(index)?;
+        if bind(self.handle.get(), index as ffi::idx_t) != ffi::duckdb_state_DuckDBSuccess {
+            return Err(bind_failed(index, what));
+        }
+        Ok(())
+    }
+
     /// Binds one converted value with the C function for its type (no allocation on the Rust
     /// side: strings and blobs are passed as pointer and length).
     pub(crate) fn bind_output(&mut self, index: usize, value: &ToSqlOutput<'_>) -> Result<()> {
@@ -395,11 +417,17 @@ impl<'conn> PreparedStatement<'conn> {
             }
         };
         if state != ffi::duckdb_state_DuckDBSuccess {
-            return Err(Error::engine(
-                ffi::duckdb_error_type_DUCKDB_ERROR_INVALID_INPUT,
-                format!("cannot bind parameter {index} ({value:?})"),
-            ));
+            return Err(bind_failed(index, &format!("{value:?}")));
         }
         Ok(())
     }
+}
+
+/// The error for a `duckdb_bind_*` call that failed.
+#[cold]
+fn bind_failed(index: usize, what: &str) -> Error {
+    Error::engine(
+        ffi::duckdb_error_type_DUCKDB_ERROR_INVALID_INPUT,
+        format!("cannot bind parameter {index} ({what})"),
+    )
 }
