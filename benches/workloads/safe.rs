@@ -36,7 +36,8 @@ pub fn execute(stmt: &mut PreparedStatement<'_>, i: i64) -> Result<i64> {
     first_i64(stmt.query([i])?)
 }
 
-/// Workload (c) through chunks: typed slices, the validity mask and borrowed strings.
+/// Workload (c) through chunks: typed slices, the validity mask and the strings' byte
+/// lengths (read from each `duckdb_string_t`, as the C program does: no `&str` is built).
 pub fn scan_chunks(conn: &Connection) -> Result<ScanSums> {
     let mut sums = ScanSums::default();
     let mut result = conn.query(SCAN_QUERY)?;
@@ -51,8 +52,8 @@ pub fn scan_chunks(conn: &Connection) -> Result<ScanSums> {
             }
         }
         sums.doubles += vd.as_slice::<f64>()?.iter().sum::<f64>();
-        for text in vs.strings()?.iter() {
-            sums.lengths += text?.map_or(0, str::len) as i64;
+        for len in vs.strings()?.byte_lens() {
+            sums.lengths += len.unwrap_or(0) as i64;
         }
         sums.rows += chunk.len() as i64;
     }
@@ -113,9 +114,7 @@ pub fn append_chunks(conn: &Connection, texts: &[String]) -> Result<()> {
         {
             *slot = i as f64 * 0.5;
         }
-        for (row, text) in texts.iter().enumerate() {
-            writer.set_str(2, row, text)?;
-        }
+        writer.set_strs(2, 0, texts)?;
         writer.set_len(texts.len())?;
         app.append_chunk(writer.chunk())?;
     }

@@ -155,7 +155,7 @@ pub trait Primitive: Copy + sealed::Sealed + 'static {
 
     /// Whether a column of this logical type stores `Self`.
     #[doc(hidden)]
-    fn stored_in(ty: &LogicalType) -> bool;
+    fn stored_in(v: &Vector<'_>) -> bool;
 
     /// Reads one value from possibly unaligned memory.
     ///
@@ -181,36 +181,39 @@ macro_rules! primitive {
         impl sealed::Sealed for $t {}
         impl Primitive for $t {
             const NAME: &'static str = $name;
-            fn stored_in($ty: &LogicalType) -> bool {
+            fn stored_in($ty: &Vector<'_>) -> bool {
                 $stored
             }
         }
     };
     ($t:ty, $name:literal, $($id:ident)|+) => {
-        primitive!($t, $name, |ty| matches!(ty.id(), $(TypeId::$id)|+));
+        primitive!($t, $name, |ty| matches!(ty.type_id(), $(TypeId::$id)|+));
     };
 }
 
-fn decimal_stored_as(ty: &LogicalType, storage: TypeId) -> bool {
-    ty.id() == TypeId::Decimal && ty.decimal_internal_type().ok() == Some(storage)
+/// Whether `v` is a DECIMAL stored as `storage` (the logical type is only fetched for a
+/// DECIMAL column).
+fn decimal_stored_as(v: &Vector<'_>, storage: TypeId) -> bool {
+    v.type_id() == TypeId::Decimal && v.logical_type().decimal_internal_type().ok() == Some(storage)
 }
 
-fn enum_stored_as(ty: &LogicalType, storage: TypeId) -> bool {
-    ty.id() == TypeId::Enum && ty.enum_internal_type().ok() == Some(storage)
+/// Whether `v` is an ENUM whose indexes are stored as `storage`.
+fn enum_stored_as(v: &Vector<'_>, storage: TypeId) -> bool {
+    v.type_id() == TypeId::Enum && v.logical_type().enum_internal_type().ok() == Some(storage)
 }
 
 primitive!(i8, "i8", TinyInt);
-primitive!(i16, "i16", |ty| ty.id() == TypeId::SmallInt
+primitive!(i16, "i16", |ty| ty.type_id() == TypeId::SmallInt
     || decimal_stored_as(ty, TypeId::SmallInt));
-primitive!(i32, "i32", |ty| ty.id() == TypeId::Integer
+primitive!(i32, "i32", |ty| ty.type_id() == TypeId::Integer
     || decimal_stored_as(ty, TypeId::Integer));
-primitive!(i64, "i64", |ty| ty.id() == TypeId::BigInt
+primitive!(i64, "i64", |ty| ty.type_id() == TypeId::BigInt
     || decimal_stored_as(ty, TypeId::BigInt));
-primitive!(u8, "u8", |ty| ty.id() == TypeId::UTinyInt
+primitive!(u8, "u8", |ty| ty.type_id() == TypeId::UTinyInt
     || enum_stored_as(ty, TypeId::UTinyInt));
-primitive!(u16, "u16", |ty| ty.id() == TypeId::USmallInt
+primitive!(u16, "u16", |ty| ty.type_id() == TypeId::USmallInt
     || enum_stored_as(ty, TypeId::USmallInt));
-primitive!(u32, "u32", |ty| ty.id() == TypeId::UInteger
+primitive!(u32, "u32", |ty| ty.type_id() == TypeId::UInteger
     || enum_stored_as(ty, TypeId::UInteger));
 primitive!(u64, "u64", UBigInt);
 primitive!(f32, "f32", Float);
@@ -233,8 +236,8 @@ impl sealed::Sealed for bool {}
 /// any non-zero byte as `true` without that check.
 impl Primitive for bool {
     const NAME: &'static str = "bool";
-    fn stored_in(ty: &LogicalType) -> bool {
-        ty.id() == TypeId::Boolean
+    fn stored_in(ty: &Vector<'_>) -> bool {
+        ty.type_id() == TypeId::Boolean
     }
     unsafe fn read(ptr: *const u8) -> bool {
         // SAFETY: forwarded: one readable byte.
@@ -253,7 +256,7 @@ macro_rules! huge {
         impl sealed::Sealed for $t {}
         impl Primitive for $t {
             const NAME: &'static str = $name;
-            fn stored_in($ty: &LogicalType) -> bool {
+            fn stored_in($ty: &Vector<'_>) -> bool {
                 $stored
             }
             unsafe fn read(ptr: *const u8) -> $t {
@@ -272,9 +275,9 @@ macro_rules! huge {
         }
     };
 }
-huge!(i128, "i128", i64, |ty| ty.id() == TypeId::HugeInt
+huge!(i128, "i128", i64, |ty| ty.type_id() == TypeId::HugeInt
     || decimal_stored_as(ty, TypeId::HugeInt));
-huge!(u128, "u128", u64, |ty| ty.id() == TypeId::UHugeInt);
+huge!(u128, "u128", u64, |ty| ty.type_id() == TypeId::UHugeInt);
 
 /// One column of a [`DataChunk`] (or a child of a nested column), borrowed from it: a
 /// `duckdb_vector` is never destroyed.
@@ -287,16 +290,83 @@ huge!(u128, "u128", u64, |ty| ty.id() == TypeId::UHugeInt);
 pub struct Vector<'chunk> {
     raw: ffi::duckdb_vector,
     len: usize,
+    /// What every accessor needs, fetched once when the vector is borrowed (the type id costs
+    /// an owned logical type: a C++ allocation and two ledger updates).
+    parts: VectorParts,
     _chunk: PhantomData<&'chunk DataChunk>,
+}
+
+/// The per-vector facts [`Vector`] caches: its data and validity pointers and its type id.
+///
+/// A vector's type never changes, and its data and validity pointers only change through
+/// `duckdb_data_chunk_reset`, `duckdb_vector_ensure_validity_writable` or a list reserve, none
+/// of which the safe layer can call while a `Vector<'chunk>` (a shared borrow of the chunk)
+/// exists; [`Validity`] and the slices of [`Vector::as_slice`] rely on the same fact.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VectorParts {
+    raw: ffi::duckdb_vector,
+    data: *const u8,
+    validity: *const u64,
+    id: TypeId,
+}
+
+// SAFETY: plain pointers into a chunk, which may move between threads (capi-ownership.md,
+// "Threads": chunks and vectors are Send). They are only dereferenced through a `Vector`
+// rebuilt by the unsafe `Vector::from_parts`, whose contract requires the chunk to be alive;
+// this lets `Rows` (which caches them next to its chunk) stay `Send` like the chunk itself.
+unsafe impl Send for VectorParts {}
+
+impl VectorParts {
+    /// Reads the facts of a live vector.
+    ///
+    /// # Safety
+    /// `raw` must be a live, non-null vector.
+    unsafe fn fetch(raw: ffi::duckdb_vector) -> VectorParts {
+        // SAFETY: live vector (caller). The data and validity pointers are borrowed from the
+        // chunk ("Getters: borrowed": validity may be NULL = all valid); the column type is
+        // owned ("Getters: owned") and destroyed by `LogicalType`'s `Owned` at the end of
+        // this statement.
+        unsafe {
+            VectorParts {
+                raw,
+                data: ffi::duckdb_vector_get_data(raw).cast_const().cast(),
+                validity: ffi::duckdb_vector_get_validity(raw).cast_const(),
+                id: LogicalType::from_raw(ffi::duckdb_vector_get_column_type(raw)).id(),
+            }
+        }
+    }
 }
 
 impl<'chunk> Vector<'chunk> {
     /// # Safety
     /// `raw` must be non-null, stay valid for `'chunk` and hold at least `len` rows.
     pub(crate) unsafe fn from_raw(raw: ffi::duckdb_vector, len: usize) -> Vector<'chunk> {
+        // SAFETY: forwarded: `raw` is live and non-null.
+        let parts = unsafe { VectorParts::fetch(raw) };
         Vector {
             raw,
             len,
+            parts,
+            _chunk: PhantomData,
+        }
+    }
+
+    /// The facts this vector cached, for a reader (such as [`Rows`](super::Rows)) that keeps
+    /// them across rows of the same chunk.
+    pub(crate) fn parts(&self) -> VectorParts {
+        self.parts
+    }
+
+    /// Rebuilds a vector from facts cached by [`parts`](Self::parts).
+    ///
+    /// # Safety
+    /// `parts` must come from a vector of a chunk that stays alive and unmodified for
+    /// `'chunk`, and that holds at least `len` rows.
+    pub(crate) unsafe fn from_parts(parts: VectorParts, len: usize) -> Vector<'chunk> {
+        Vector {
+            raw: parts.raw,
+            len,
+            parts,
             _chunk: PhantomData,
         }
     }
@@ -317,27 +387,62 @@ impl<'chunk> Vector<'chunk> {
         unsafe { LogicalType::from_raw(ffi::duckdb_vector_get_column_type(self.raw)) }
     }
 
-    /// The column's type id.
+    /// The column's type id (cached when the vector was borrowed: no C call). Every typed
+    /// accessor checks it, so asking for the wrong type stays an error:
+    ///
+    /// ```
+    /// use duckdb_ffi::safe::{Database, ErrorKind, TypeId};
+    /// let conn = Database::open_in_memory()?.connect()?;
+    /// let mut result = conn.query("SELECT 1::SMALLINT AS a, 2.5::DECIMAL(4,1) AS d, 'x' AS s")?;
+    /// let chunk = result.next_chunk()?.expect("one chunk");
+    /// let (a, d, s) = (chunk.vector(0)?, chunk.vector(1)?, chunk.vector(2)?);
+    /// assert_eq!(a.type_id(), TypeId::SmallInt);
+    /// assert_eq!(a.type_id(), a.logical_type().id());
+    /// assert_eq!(a.as_slice::<i16>()?, &[1]);
+    /// let err = a.as_slice::<i32>().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::TypeMismatch);
+    /// assert!(err.message().contains("SMALLINT"), "{}", err.message());
+    /// // DECIMAL(4,1) is stored as SMALLINT: readable as i16, not as i32.
+    /// assert_eq!(d.values::<i16>()?.get(0)?, Some(25));
+    /// assert!(d.values::<i32>().is_err());
+    /// assert!(s.as_slice::<i64>().is_err());
+    /// assert_eq!(a.strings().unwrap_err().kind(), ErrorKind::TypeMismatch);
+    /// # Ok::<(), duckdb_ffi::safe::Error>(())
+    /// ```
+    #[inline]
     pub fn type_id(&self) -> TypeId {
-        self.logical_type().id()
+        self.parts.id
     }
 
     /// Whether row `row` is NULL. Out-of-range rows are an error.
+    #[inline]
     pub fn is_null(&self, row: usize) -> Result<bool> {
         self.check_row(row)?;
-        Ok(!self.validity().is_valid(row))
+        Ok(!self.is_valid_in_range(row))
+    }
+
+    /// Whether row `row` (already checked `< len`) is valid, straight from the cached mask.
+    #[inline]
+    pub(crate) fn is_valid_in_range(&self, row: usize) -> bool {
+        debug_assert!(row < self.len);
+        let mask = self.parts.validity;
+        // SAFETY: `row < len` (caller); the mask, when present, has one bit per row of the
+        // vector's capacity (>= len) and is borrowed from the chunk for 'chunk (see
+        // `VectorParts`).
+        mask.is_null() || unsafe { *mask.add(row / 64) } >> (row % 64) & 1 == 1
     }
 
     /// The NULL bitmask, borrowed from the chunk.
+    #[inline]
     pub fn validity(&self) -> Validity<'chunk> {
-        // SAFETY: live vector; validity is borrowed ("Getters": may be null = all valid).
-        let mask = unsafe { ffi::duckdb_vector_get_validity(self.raw) };
+        let mask = self.parts.validity;
         let words = if mask.is_null() {
             None
         } else {
-            // SAFETY: the mask has one bit per row of the vector's capacity (>= len), so
-            // ceil(len / 64) words are readable; the chunk outlives 'chunk.
-            Some(unsafe { std::slice::from_raw_parts(mask.cast_const(), self.len.div_ceil(64)) })
+            // SAFETY: the mask (fetched with "Getters": borrowed, may be null = all valid) has
+            // one bit per row of the vector's capacity (>= len), so ceil(len / 64) words are
+            // readable; the chunk outlives 'chunk.
+            Some(unsafe { std::slice::from_raw_parts(mask, self.len.div_ceil(64)) })
         };
         Validity {
             words,
@@ -350,7 +455,8 @@ impl<'chunk> Vector<'chunk> {
         self.raw
     }
 
-    fn check_row(&self, row: usize) -> Result<()> {
+    #[inline]
+    pub(crate) fn check_row(&self, row: usize) -> Result<()> {
         if row < self.len {
             Ok(())
         } else {
@@ -367,20 +473,25 @@ impl<'chunk> Vector<'chunk> {
     }
 
     /// Checks that the column has one of `expected` types.
+    /// Uses the cached type id; the logical type is only fetched to word an error.
+    #[inline]
     pub(crate) fn expect_type(&self, wanted: &str, expected: &[TypeId]) -> Result<TypeId> {
-        let ty = self.logical_type();
-        let actual = ty.id();
+        let actual = self.parts.id;
         if expected.contains(&actual) {
             return Ok(actual);
         }
-        Err(Self::mismatch(&ty, wanted))
+        Err(self.mismatch_here(wanted))
     }
 
+    /// A [`mismatch`](Self::mismatch) error for this column (cold: fetches the logical type).
+    #[cold]
+    pub(crate) fn mismatch_here(&self, wanted: &str) -> Error {
+        Self::mismatch(&self.logical_type(), wanted)
+    }
+
+    #[inline]
     fn data(&self) -> *const u8 {
-        // SAFETY: live vector; the data pointer is borrowed from the chunk ("Getters").
-        unsafe { ffi::duckdb_vector_get_data(self.raw) }
-            .cast_const()
-            .cast()
+        self.parts.data
     }
 
     /// The column as a slice of its storage type, without copying.
@@ -390,9 +501,8 @@ impl<'chunk> Vector<'chunk> {
     /// and `i128`/`u128` slices only when the data is 16-byte aligned (little-endian targets);
     /// [`values`](Self::values) reads those cases safely instead.
     pub fn as_slice<T: Primitive>(&self) -> Result<&'chunk [T]> {
-        let ty = self.logical_type();
-        if !T::stored_in(&ty) {
-            return Err(Self::mismatch(&ty, T::NAME));
+        if !T::stored_in(self) {
+            return Err(self.mismatch_here(T::NAME));
         }
         if self.len == 0 {
             return Ok(&[]);
@@ -400,7 +510,8 @@ impl<'chunk> Vector<'chunk> {
         let data = self.data();
         if data.is_null() || (data as usize) % std::mem::align_of::<T>() != 0 {
             return Err(Error::misuse(format!(
-                "the {ty} data is not aligned for &[{}]; use Vector::values::<{}>() instead",
+                "the {} data is not aligned for &[{}]; use Vector::values::<{}>() instead",
+                self.logical_type(),
                 T::NAME,
                 T::NAME
             )));
@@ -413,8 +524,9 @@ impl<'chunk> Vector<'chunk> {
             return Err(Error::new(
                 ErrorKind::TypeMismatch,
                 format!(
-                    "the {ty} data holds bytes that are not a valid {} (DuckDB leaves garbage under NULL \
+                    "the {} data holds bytes that are not a valid {} (DuckDB leaves garbage under NULL \
                      rows); use Vector::values or Vector::bool_bytes instead",
+                    self.logical_type(),
                     T::NAME
                 ),
             ));
@@ -438,9 +550,8 @@ impl<'chunk> Vector<'chunk> {
 
     /// The column as a typed reader that works whatever the alignment, NULL-aware.
     pub fn values<T: Primitive>(&self) -> Result<Values<'chunk, T>> {
-        let ty = self.logical_type();
-        if !T::stored_in(&ty) {
-            return Err(Self::mismatch(&ty, T::NAME));
+        if !T::stored_in(self) {
+            return Err(self.mismatch_here(T::NAME));
         }
         Ok(Values {
             data: self.data(),
@@ -454,6 +565,7 @@ impl<'chunk> Vector<'chunk> {
     ///
     /// # Safety
     /// The column's storage type is `T`'s and `row < len`.
+    #[inline]
     pub(crate) unsafe fn read_unchecked<T: Primitive>(&self, row: usize) -> T {
         // SAFETY: forwarded: in bounds of a buffer holding `T`s.
         unsafe { T::read(self.data().add(row * std::mem::size_of::<T>())) }
@@ -464,6 +576,7 @@ impl<'chunk> Vector<'chunk> {
     /// # Safety
     /// The column stores `duckdb_string_t`, `row < len`, and the row is valid (under a NULL
     /// row the struct may be garbage).
+    #[inline]
     pub(crate) unsafe fn string_unchecked(&self, row: usize) -> &'chunk [u8] {
         // SAFETY: forwarded. A duckdb_string_t is 16 bytes: a u32 length, then either the
         // inlined bytes (length <= 12) at offset 4, or a 4-byte prefix and a pointer at offset
@@ -481,7 +594,52 @@ impl<'chunk> Vector<'chunk> {
         }
     }
 
+    /// The byte length of string row `row` (VARCHAR, BLOB, BIT storage), without touching
+    /// the bytes.
+    ///
+    /// # Safety
+    /// The column stores `duckdb_string_t` and `row < len`. Under a NULL row the length is
+    /// unspecified but reading it is sound (it is a plain `u32` inside the vector's data).
+    #[inline]
+    pub(crate) unsafe fn string_len_unchecked(&self, row: usize) -> usize {
+        // SAFETY: forwarded: the first 4 bytes of the row's 16-byte duckdb_string_t are its
+        // length, for inlined and pointer strings alike ("Strings": duckdb_string_t).
+        unsafe { self.data().add(row * 16).cast::<u32>().read_unaligned() as usize }
+    }
+
     /// A VARCHAR column's strings, borrowed from the chunk (UTF-8 checked per string).
+    ///
+    /// To sum or compare lengths, [`Strings::byte_lens`] reads each `duckdb_string_t`'s length
+    /// without building (or checking) a `&str`:
+    ///
+    /// ```
+    /// use duckdb_ffi::safe::{Database, ErrorKind};
+    /// let conn = Database::open_in_memory()?.connect()?;
+    /// // Inlined (<= 12 bytes) and pointer strings, two-byte characters and NULLs, over several
+    /// // chunks; SQL's strlen (bytes) is the oracle.
+    /// let mut result = conn.query(
+    ///     "SELECT CASE WHEN i % 7 = 3 THEN NULL ELSE repeat(CASE WHEN i % 2 = 0 THEN 'x' \
+    ///      ELSE 'é' END, (i % 20)::INTEGER) END AS s, strlen(s) AS n FROM range(5000) t(i)",
+    /// )?;
+    /// let (mut rows, mut nulls) = (0, 0);
+    /// for chunk in result.chunks() {
+    ///     let chunk = chunk?;
+    ///     let strings = chunk.vector(0)?.strings()?;
+    ///     let expected = chunk.vector(1)?.values::<i64>()?;
+    ///     for (row, len) in strings.byte_lens().enumerate() {
+    ///         let want = expected.get(row)?.map(|n| n as usize);
+    ///         assert_eq!(len, want);
+    ///         assert_eq!(strings.byte_len(row)?, want);
+    ///         assert_eq!(strings.get(row)?.map(str::len), want);
+    ///         nulls += usize::from(len.is_none());
+    ///     }
+    ///     let past_end = strings.byte_len(chunk.len()).unwrap_err();
+    ///     assert_eq!(past_end.kind(), ErrorKind::OutOfRange);
+    ///     rows += chunk.len();
+    /// }
+    /// assert_eq!((rows, nulls), (5000, (0..5000).filter(|i| i % 7 == 3).count()));
+    /// # Ok::<(), duckdb_ffi::safe::Error>(())
+    /// ```
     pub fn strings(&self) -> Result<Strings<'chunk>> {
         self.expect_type("&str", &[TypeId::Varchar])?;
         Ok(Strings {
@@ -651,7 +809,9 @@ impl<'chunk> Validity<'chunk> {
         }
         match self.words {
             None => true,
-            Some(words) => words[row / 64] >> (row % 64) & 1 == 1,
+            // SAFETY: `words` has `len.div_ceil(64)` words (built only by `Vector::validity`)
+            // and `row < len` (checked above), so `row / 64` is in bounds.
+            Some(words) => (unsafe { *words.get_unchecked(row / 64) }) >> (row % 64) & 1 == 1,
         }
     }
 
@@ -768,6 +928,30 @@ macro_rules! string_column {
                 (0..self.vector.len).map(|row| self.get_in_range(row))
             }
 
+            /// The length in bytes of row `row`'s stored value, read from the
+            /// `duckdb_string_t` without touching (or checking) the bytes: `None` when NULL;
+            /// out of range is an error.
+            pub fn byte_len(&self, row: usize) -> Result<Option<usize>> {
+                self.vector.check_row(row)?;
+                Ok(self.byte_len_in_range(row))
+            }
+
+            #[inline]
+            fn byte_len_in_range(&self, row: usize) -> Option<usize> {
+                if !self.validity.is_valid(row) {
+                    return None;
+                }
+                // SAFETY: the column stores duckdb_string_t (type checked at creation) and
+                // the row is in range.
+                Some(unsafe { self.vector.string_len_unchecked(row) })
+            }
+
+            /// Every row's length in bytes ([`byte_len`](Self::byte_len)) in order, `None`
+            /// for NULL.
+            pub fn byte_lens(&self) -> impl Iterator<Item = Option<usize>> + '_ {
+                (0..self.vector.len).map(|row| self.byte_len_in_range(row))
+            }
+
             /// Number of rows.
             pub fn len(&self) -> usize {
                 self.vector.len
@@ -784,8 +968,21 @@ macro_rules! string_column {
 string_column!(
     /// A VARCHAR column's strings ([`Vector::strings`]): `&str` into the chunk, checked as
     /// UTF-8 when read ([`ErrorKind::InvalidUtf8`] otherwise).
-    Strings, &'chunk str, |bytes| std::str::from_utf8(bytes)?
+    Strings, &'chunk str, |bytes| utf8(bytes)?
 );
+
+/// Checks `bytes` as UTF-8. ASCII (the common case) is recognised word-at-a-time by
+/// `<[u8]>::is_ascii`, which is cheaper than the general validator for short strings; any
+/// other input goes through `std::str::from_utf8`.
+#[inline]
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str> {
+    if bytes.is_ascii() {
+        // SAFETY: every byte is < 0x80, and ASCII is valid UTF-8.
+        Ok(unsafe { std::str::from_utf8_unchecked(bytes) })
+    } else {
+        Ok(std::str::from_utf8(bytes)?)
+    }
+}
 string_column!(
     /// A BLOB column's values ([`Vector::blobs`]): `&[u8]` into the chunk.
     Blobs, &'chunk [u8], |bytes| bytes
@@ -904,5 +1101,32 @@ impl<'chunk> ArrayVector<'chunk> {
     /// The child vector holding every row's elements.
     pub fn child(&self) -> Vector<'chunk> {
         self.child
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf8;
+    use crate::safe::ErrorKind;
+
+    #[test]
+    fn utf8_accepts_ascii_and_multibyte_and_rejects_invalid_bytes() {
+        assert_eq!(
+            utf8(b"plain ascii text, longer than one word")
+                .unwrap()
+                .len(),
+            38
+        );
+        assert_eq!(
+            utf8("h\u{e9}llo \u{1F986}".as_bytes()).unwrap(),
+            "h\u{e9}llo \u{1F986}"
+        );
+        for bad in [&b"\xff"[..], b"abc\xc3", b"0123456789abcdef\x80"] {
+            assert_eq!(
+                utf8(bad).unwrap_err().kind(),
+                ErrorKind::InvalidUtf8,
+                "{bad:?}"
+            );
+        }
     }
 }

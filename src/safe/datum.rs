@@ -4,7 +4,7 @@
 //! The storage types are `#[repr(transparent)]` (or `#[repr(C)]` matching the C struct) so a
 //! column of them is read as a slice without copying ([`Vector::as_slice`]).
 
-use super::chunk::Vector;
+use super::chunk::{Vector, utf8};
 use super::error::{Error, ErrorKind, Result};
 use super::types::{LogicalType, TypeId};
 use std::fmt;
@@ -372,7 +372,7 @@ impl Plan {
         if row >= v.len() {
             return Err(Error::out_of_range("row", row, v.len()));
         }
-        if !v.validity().is_valid(row) {
+        if !v.is_valid_in_range(row) {
             return Ok(Datum::Null);
         }
         Ok(match self {
@@ -502,9 +502,7 @@ unsafe fn scalar(v: &Vector<'_>, id: TypeId, row: usize) -> Result<Datum> {
             TypeId::TimestampTzNs => Datum::TimestampTzNs(v.read_unchecked(row)),
             TypeId::Interval => Datum::Interval(v.read_unchecked(row)),
             TypeId::Uuid => Datum::Uuid(Uuid::from_storage(v.read_unchecked(row))),
-            TypeId::Varchar => {
-                Datum::Varchar(std::str::from_utf8(v.string_unchecked(row))?.to_owned())
-            }
+            TypeId::Varchar => Datum::Varchar(utf8(v.string_unchecked(row))?.to_owned()),
             TypeId::Blob => Datum::Blob(v.string_unchecked(row).to_vec()),
             TypeId::Bit => Datum::Bit(BitRef::new(v.string_unchecked(row))?.iter().collect()),
             _ => Datum::Null, // SQLNULL: every row is NULL

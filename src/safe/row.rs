@@ -2,8 +2,10 @@
 //! [`Row::get`] reads a column of the current row, [`QueryResult::rows`] streams rows chunk by
 //! chunk, and [`Connection::query_row`] runs a query for its first row.
 //!
-//! Rows are a convenience over the chunk API: each [`Row::get`] checks the column's type. For
-//! bulk reading, take the chunk's vectors as slices ([`Vector::as_slice`]).
+//! Rows are a convenience over the chunk API. [`Rows`] looks each column's vector, data,
+//! validity and type id up once per chunk, so each [`Row::get`] is a bounds check, a type-id
+//! comparison, a validity bit and a load. For bulk reading, take the chunk's vectors as slices
+//! ([`Vector::as_slice`]).
 //!
 //! ```
 //! use duckdb_ffi::safe::Database;
@@ -24,7 +26,7 @@
 //! # Ok::<(), duckdb_ffi::safe::Error>(())
 //! ```
 
-use super::chunk::{DataChunk, Vector};
+use super::chunk::{DataChunk, Vector, VectorParts, utf8};
 use super::connection::Connection;
 use super::datum::{
     Date, Datum, Decimal, Interval, Plan, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
@@ -52,6 +54,7 @@ pub trait FromSql<'a>: Sized {
     fn from_vector(vector: &Vector<'a>, row: usize) -> Result<Self>;
 }
 
+#[cold]
 fn null_error<T>(vector: &Vector<'_>, row: usize) -> Error {
     Error::new(
         ErrorKind::TypeMismatch,
@@ -64,6 +67,7 @@ fn null_error<T>(vector: &Vector<'_>, row: usize) -> Error {
 }
 
 /// Checks the row and its NULL-ness; the error for NULL names `T`.
+#[inline]
 fn valid_row<T>(vector: &Vector<'_>, row: usize) -> Result<()> {
     if vector.is_null(row)? {
         Err(null_error::<T>(vector, row))
@@ -73,6 +77,7 @@ fn valid_row<T>(vector: &Vector<'_>, row: usize) -> Result<()> {
 }
 
 impl<'a, T: FromSql<'a>> FromSql<'a> for Option<T> {
+    #[inline]
     fn from_vector(vector: &Vector<'a>, row: usize) -> Result<Self> {
         if vector.is_null(row)? {
             Ok(None)
@@ -83,6 +88,7 @@ impl<'a, T: FromSql<'a>> FromSql<'a> for Option<T> {
 }
 
 impl FromSql<'_> for Datum {
+    #[inline]
     fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
         vector.datum(row)
     }
@@ -94,27 +100,14 @@ enum Int {
     Unsigned(u128),
 }
 
+#[inline]
 fn read_integer<T>(vector: &Vector<'_>, row: usize) -> Result<Int> {
     valid_row::<T>(vector, row)?;
-    let id = vector.expect_type(
-        std::any::type_name::<T>(),
-        &[
-            TypeId::TinyInt,
-            TypeId::SmallInt,
-            TypeId::Integer,
-            TypeId::BigInt,
-            TypeId::HugeInt,
-            TypeId::UTinyInt,
-            TypeId::USmallInt,
-            TypeId::UInteger,
-            TypeId::UBigInt,
-            TypeId::UHugeInt,
-        ],
-    )?;
-    // SAFETY: the column's type is `id`, whose storage is the Rust type read in each arm,
-    // and `valid_row` checked `row < len`.
+    // One match on the cached type id both checks the type and picks the storage.
+    // SAFETY: each arm reads the storage type of the column type it matched (the id is the
+    // column's own, cached by `Vector`), and `valid_row` checked `row < len`.
     Ok(unsafe {
-        match id {
+        match vector.type_id() {
             TypeId::TinyInt => Int::Signed(vector.read_unchecked::<i8>(row).into()),
             TypeId::SmallInt => Int::Signed(vector.read_unchecked::<i16>(row).into()),
             TypeId::Integer => Int::Signed(vector.read_unchecked::<i32>(row).into()),
@@ -124,7 +117,8 @@ fn read_integer<T>(vector: &Vector<'_>, row: usize) -> Result<Int> {
             TypeId::USmallInt => Int::Unsigned(vector.read_unchecked::<u16>(row).into()),
             TypeId::UInteger => Int::Unsigned(vector.read_unchecked::<u32>(row).into()),
             TypeId::UBigInt => Int::Unsigned(vector.read_unchecked::<u64>(row).into()),
-            _ => Int::Unsigned(vector.read_unchecked::<u128>(row)),
+            TypeId::UHugeInt => Int::Unsigned(vector.read_unchecked::<u128>(row)),
+            _ => return Err(vector.mismatch_here(std::any::type_name::<T>())),
         }
     })
 }
@@ -132,6 +126,7 @@ fn read_integer<T>(vector: &Vector<'_>, row: usize) -> Result<Int> {
 macro_rules! from_sql_int {
     ($($t:ty),*) => {$(
         impl FromSql<'_> for $t {
+            #[inline]
             fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
                 let fit = match read_integer::<$t>(vector, row)? {
                     Int::Signed(v) => <$t>::try_from(v).map_err(|_| v.to_string()),
@@ -160,6 +155,7 @@ from_sql_int!(
 macro_rules! from_sql_exact {
     ($($t:ty => $id:ident),* $(,)?) => {$(
         impl FromSql<'_> for $t {
+            #[inline]
             fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
                 valid_row::<$t>(vector, row)?;
                 vector.expect_type(stringify!($t), &[TypeId::$id])?;
@@ -187,6 +183,7 @@ from_sql_exact!(
 );
 
 impl FromSql<'_> for f64 {
+    #[inline]
     fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
         valid_row::<f64>(vector, row)?;
         // SAFETY: storage matches the checked type; row checked.
@@ -200,6 +197,7 @@ impl FromSql<'_> for f64 {
 }
 
 impl FromSql<'_> for Uuid {
+    #[inline]
     fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
         valid_row::<Uuid>(vector, row)?;
         vector.expect_type("Uuid", &[TypeId::Uuid])?;
@@ -211,6 +209,7 @@ impl FromSql<'_> for Uuid {
 }
 
 impl FromSql<'_> for Decimal {
+    #[inline]
     fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
         valid_row::<Decimal>(vector, row)?;
         vector.expect_type("Decimal", &[TypeId::Decimal])?;
@@ -221,11 +220,23 @@ impl FromSql<'_> for Decimal {
     }
 }
 
+/// Row `row` of a column already checked to store `duckdb_string_t` (VARCHAR, BLOB).
+///
+/// # Safety
+/// The column's type is VARCHAR or BLOB, and `valid_row` accepted `row` (in range, not NULL).
+#[inline]
+unsafe fn string_bytes<'a>(vector: &Vector<'a>, row: usize) -> &'a [u8] {
+    // SAFETY: forwarded: duckdb_string_t storage, row in range and valid.
+    unsafe { vector.string_unchecked(row) }
+}
+
 impl FromSql<'_> for String {
+    #[inline]
     fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
         valid_row::<String>(vector, row)?;
         match vector.expect_type("String", &[TypeId::Varchar, TypeId::Enum])? {
-            TypeId::Varchar => Ok(vector.strings()?.get(row)?.unwrap_or_default().to_owned()),
+            // SAFETY: VARCHAR (checked above), row checked by `valid_row`.
+            TypeId::Varchar => Ok(utf8(unsafe { string_bytes(vector, row) })?.to_owned()),
             _ => match Plan::new(&vector.logical_type())?.read(vector, row)? {
                 Datum::Enum(s) => Ok(s),
                 other => Err(Error::misuse(format!("ENUM column produced {other:?}"))),
@@ -235,25 +246,34 @@ impl FromSql<'_> for String {
 }
 
 impl FromSql<'_> for Vec<u8> {
+    #[inline]
     fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
         valid_row::<Vec<u8>>(vector, row)?;
-        Ok(vector.blobs()?.get(row)?.unwrap_or_default().to_vec())
+        vector.expect_type("Vec<u8>", &[TypeId::Blob, TypeId::Varchar])?;
+        // SAFETY: BLOB or VARCHAR (checked above), row checked by `valid_row`.
+        Ok(unsafe { string_bytes(vector, row) }.to_vec())
     }
 }
 
 /// A VARCHAR cell borrowed from the chunk (UTF-8 checked), without copying.
 impl<'a> FromSql<'a> for &'a str {
+    #[inline]
     fn from_vector(vector: &Vector<'a>, row: usize) -> Result<Self> {
         valid_row::<&str>(vector, row)?;
-        Ok(vector.strings()?.get(row)?.unwrap_or_default())
+        vector.expect_type("&str", &[TypeId::Varchar])?;
+        // SAFETY: VARCHAR (checked above), row checked by `valid_row`.
+        utf8(unsafe { string_bytes(vector, row) })
     }
 }
 
 /// A BLOB (or VARCHAR) cell borrowed from the chunk, without copying.
 impl<'a> FromSql<'a> for &'a [u8] {
+    #[inline]
     fn from_vector(vector: &Vector<'a>, row: usize) -> Result<Self> {
         valid_row::<&[u8]>(vector, row)?;
-        Ok(vector.blobs()?.get(row)?.unwrap_or_default())
+        vector.expect_type("&[u8]", &[TypeId::Blob, TypeId::Varchar])?;
+        // SAFETY: BLOB or VARCHAR (checked above), row checked by `valid_row`.
+        Ok(unsafe { string_bytes(vector, row) })
     }
 }
 
@@ -264,6 +284,7 @@ pub trait ColumnIndex {
 }
 
 impl ColumnIndex for usize {
+    #[inline]
     fn index(&self, names: &[String]) -> Result<usize> {
         if *self < names.len() {
             Ok(*self)
@@ -309,16 +330,33 @@ impl ColumnIndex for &str {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
-    chunk: &'a DataChunk,
+    /// Keeps the chunk borrowed (and the row `!Send`) for as long as `columns` is used.
+    _chunk: &'a DataChunk,
+    /// The chunk's columns, looked up once per chunk by [`Rows`].
+    columns: &'a [VectorParts],
+    /// Rows in the chunk.
+    len: usize,
     row: usize,
     names: &'a [String],
 }
 
 impl<'a> Row<'a> {
+    /// The column at position `index`, rebuilt from the per-chunk cache (no C call).
+    #[inline]
+    fn column(&self, index: usize) -> Result<Vector<'a>> {
+        match self.columns.get(index) {
+            // SAFETY: `Rows` took these parts from the vectors of `_chunk`, which holds `len`
+            // rows and which this row borrows (shared, so unmodified) for 'a.
+            Some(&parts) => Ok(unsafe { Vector::from_parts(parts, self.len) }),
+            None => Err(Error::out_of_range("column", index, self.columns.len())),
+        }
+    }
+
     /// Converts the cell in `column` (a position or a name) to `T`.
+    #[inline]
     pub fn get<T: FromSql<'a>>(&self, column: impl ColumnIndex) -> Result<T> {
         let index = column.index(self.names)?;
-        T::from_vector(&self.chunk.vector(index)?, self.row)
+        T::from_vector(&self.column(index)?, self.row)
     }
 
     /// The cell in `column` as a [`Datum`].
@@ -328,7 +366,7 @@ impl<'a> Row<'a> {
 
     /// The column's vector (the whole chunk's column, borrowed) and this row's index in it.
     pub fn vector(&self, column: impl ColumnIndex) -> Result<(Vector<'a>, usize)> {
-        Ok((self.chunk.vector(column.index(self.names)?)?, self.row))
+        Ok((self.column(column.index(self.names)?)?, self.row))
     }
 
     /// Number of columns.
@@ -346,6 +384,43 @@ impl<'a> Row<'a> {
 ///
 /// `next` lends each [`Row`] until the following call, so no row outlives its chunk; it is a
 /// "lending" iterator and so not a std `Iterator`. [`Rows::map`] collects converted rows.
+///
+/// Each chunk's columns (vector, data, validity, type id) are looked up once when the chunk
+/// is fetched; every [`Row::get`] still checks its cell's type, NULL-ness and position:
+///
+/// ```
+/// use duckdb_ffi::safe::{Database, ErrorKind};
+/// let conn = Database::open_in_memory()?.connect()?;
+/// let sql = "SELECT CASE WHEN i % 10 = 0 THEN NULL ELSE i END::BIGINT AS i, \
+///            i::DOUBLE / 4 AS d, 'r' || i::VARCHAR AS s, NULL::VARCHAR AS z FROM range(7000) t(i)";
+/// // The same sums computed by SQL, to check every chunk was read from its own columns.
+/// let want: (i64, f64, i64, i64) = conn.query_row(
+///     &format!("SELECT sum(i)::BIGINT, sum(d), sum(strlen(s))::BIGINT, count(*) FROM ({sql})"),
+///     [0i64; 0],
+///     |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+/// )?;
+/// let mut result = conn.query(sql)?;
+/// let mut rows = result.rows();
+/// let mut got = (0i64, 0f64, 0i64, 0i64);
+/// while let Some(row) = rows.next()? {
+///     got.0 += row.get::<Option<i64>>("i")?.unwrap_or(0);
+///     got.1 += row.get::<f64>(1)?;
+///     let s: &str = row.get(2)?;
+///     assert_eq!(s.as_bytes(), row.get::<&[u8]>("s")?);
+///     got.2 += s.len() as i64;
+///     got.3 += 1;
+///     // The checks stay per cell.
+///     let wrong = row.get::<f64>(0).unwrap_err();
+///     assert!(wrong.kind() == ErrorKind::TypeMismatch && wrong.message().contains("BIGINT"));
+///     assert_eq!(row.get::<&str>(1).unwrap_err().kind(), ErrorKind::TypeMismatch);
+///     assert_eq!(row.get::<&str>(3).unwrap_err().kind(), ErrorKind::TypeMismatch); // NULL
+///     assert_eq!(row.get::<Option<&str>>("z")?, None);
+///     assert_eq!(row.get::<i64>(4).unwrap_err().kind(), ErrorKind::OutOfRange);
+/// }
+/// assert_eq!(got, want);
+/// assert!(got.3 > 2 * 2048, "several chunks");
+/// # Ok::<(), duckdb_ffi::safe::Error>(())
+/// ```
 ///
 /// A result (and so its rows) cannot outlive its connection, and neither results nor
 /// connections can be shared between threads:
@@ -377,6 +452,10 @@ impl<'a> Row<'a> {
 pub struct Rows<'r, 'conn> {
     result: &'r mut QueryResult<'conn>,
     chunk: Option<DataChunk>,
+    /// The current chunk's columns, looked up once when the chunk is fetched.
+    columns: Vec<VectorParts>,
+    /// The current chunk's row count (0 when there is none).
+    chunk_len: usize,
     next_row: usize,
     names: Vec<String>,
     done: bool,
@@ -391,6 +470,8 @@ impl<'conn> QueryResult<'conn> {
         Rows {
             result: self,
             chunk: None,
+            columns: Vec::new(),
+            chunk_len: 0,
             next_row: 0,
             names,
             done: false,
@@ -401,20 +482,56 @@ impl<'conn> QueryResult<'conn> {
 impl<'r, 'conn> Rows<'r, 'conn> {
     /// The next row, `None` at the end. A fetch error is returned once, then `None`.
     #[allow(clippy::should_implement_trait)]
+    #[inline]
     pub fn next(&mut self) -> Result<Option<Row<'_>>> {
+        if self.chunk.is_none() || self.next_row >= self.chunk_len {
+            self.advance()?;
+        }
+        let row = self.next_row;
+        self.next_row += 1;
+        match &self.chunk {
+            Some(chunk) => Ok(Some(Row {
+                _chunk: chunk,
+                columns: &self.columns,
+                len: self.chunk_len,
+                row,
+                names: &self.names,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Fetches chunks until one has a row to read, or the end (then `chunk` is `None`).
+    #[cold]
+    fn advance(&mut self) -> Result<()> {
         loop {
             if self.done {
-                return Ok(None);
+                return Ok(());
             }
-            if let Some(chunk) = &self.chunk {
-                if self.next_row < chunk.len() {
-                    break;
-                }
+            if self.chunk.is_some() && self.next_row < self.chunk_len {
+                break;
             }
             self.next_row = 0;
+            self.chunk_len = 0;
+            self.columns.clear();
             self.chunk = None;
             match self.result.next_chunk() {
-                Ok(Some(chunk)) => self.chunk = Some(chunk),
+                Ok(Some(chunk)) => {
+                    let columns = (0..chunk.column_count())
+                        .map(|c| chunk.vector(c).map(|v| v.parts()))
+                        .collect::<Result<Vec<_>>>();
+                    match columns {
+                        Ok(columns) => {
+                            self.columns = columns;
+                            self.chunk_len = chunk.len();
+                            self.chunk = Some(chunk);
+                        }
+                        Err(e) => {
+                            self.done = true;
+                            return Err(e);
+                        }
+                    }
+                }
                 Ok(None) => self.done = true,
                 Err(e) => {
                     self.done = true;
@@ -422,16 +539,7 @@ impl<'r, 'conn> Rows<'r, 'conn> {
                 }
             }
         }
-        let row = self.next_row;
-        self.next_row += 1;
-        match &self.chunk {
-            Some(chunk) => Ok(Some(Row {
-                chunk,
-                row,
-                names: &self.names,
-            })),
-            None => Ok(None),
-        }
+        Ok(())
     }
 
     /// Converts every remaining row with `f`, stopping at the first error.
