@@ -551,25 +551,24 @@ impl<T: ToSql> Params for [T] {
     }
 }
 
+// Arrays and vectors bind as their slice.
 impl<T: ToSql, const N: usize> Params for [T; N] {
     fn param_count(&self) -> usize {
         N
     }
 
     fn for_each_param(&self, f: &mut dyn FnMut(&dyn ToSql) -> Result<()>) -> Result<()> {
-        self.iter().try_for_each(|v| f(v))
+        self.as_slice().for_each_param(f)
     }
 
     #[inline]
     fn bind_each(&self, stmt: &mut PreparedStatement<'_>) -> Result<()> {
-        self.iter()
-            .enumerate()
-            .try_for_each(|(k, v)| v.bind_to(stmt, k + 1))
+        self.as_slice().bind_each(stmt)
     }
 
     #[inline]
     fn append_each(&self, appender: &mut Appender<'_>) -> Result<()> {
-        self.iter().try_for_each(|v| v.append_to(appender))
+        self.as_slice().append_each(appender)
     }
 }
 
@@ -579,19 +578,17 @@ impl<T: ToSql> Params for Vec<T> {
     }
 
     fn for_each_param(&self, f: &mut dyn FnMut(&dyn ToSql) -> Result<()>) -> Result<()> {
-        self.iter().try_for_each(|v| f(v))
+        self.as_slice().for_each_param(f)
     }
 
     #[inline]
     fn bind_each(&self, stmt: &mut PreparedStatement<'_>) -> Result<()> {
-        self.iter()
-            .enumerate()
-            .try_for_each(|(k, v)| v.bind_to(stmt, k + 1))
+        self.as_slice().bind_each(stmt)
     }
 
     #[inline]
     fn append_each(&self, appender: &mut Appender<'_>) -> Result<()> {
-        self.iter().try_for_each(|v| v.append_to(appender))
+        self.as_slice().append_each(appender)
     }
 }
 
