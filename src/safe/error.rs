@@ -207,6 +207,15 @@ impl Error {
             format!("{what} {index} is out of range (there are {len})"),
         )
     }
+
+    /// `Ok` when `index < len`, else the [`out_of_range`](Self::out_of_range) error.
+    pub(crate) fn check_index(what: &str, index: usize, len: usize) -> Result<()> {
+        if index < len {
+            Ok(())
+        } else {
+            Err(Error::out_of_range(what, index, len))
+        }
+    }
 }
 
 impl fmt::Display for Error {

@@ -256,12 +256,7 @@ impl<'conn> PreparedStatement<'conn> {
     }
 
     fn check_column(&self, column: usize) -> Result<()> {
-        let count = self.column_count();
-        if column < count {
-            Ok(())
-        } else {
-            Err(Error::out_of_range("column", column, count))
-        }
+        Error::check_index("column", column, self.column_count())
     }
 
     /// The name of result column `column` (0-based).
