@@ -158,3 +158,24 @@ impl<K: Kind> std::fmt::Debug for Owned<K> {
         write!(f, "Owned<{:?}>", K::KIND)
     }
 }
+
+/// Copies a string DuckDB allocated and handed over, then frees it with `duckdb_free`
+/// (capi-ownership.md, "Strings"). Null gives `None`; text that is not UTF-8 is an error
+/// (the string is freed either way).
+///
+/// # Safety
+/// `ptr` is null or a NUL-terminated string from DuckDB's allocator that the caller owns and
+/// nobody else frees (some are declared `const char *` but are still handed over).
+pub(crate) unsafe fn take_c_string(ptr: *const std::ffi::c_char) -> Option<super::Result<String>> {
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: non-null and NUL-terminated (caller's contract); copied before it is freed.
+    let text = unsafe { std::ffi::CStr::from_ptr(ptr) }
+        .to_str()
+        .map(str::to_owned)
+        .map_err(super::Error::from);
+    // SAFETY: the caller hands over ownership; `duckdb_free` is `free` ("Strings").
+    unsafe { ffi::duckdb_free(ptr.cast_mut().cast()) };
+    Some(text)
+}

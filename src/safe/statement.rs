@@ -2,13 +2,13 @@
 
 use super::connection::{Connection, prepare_error};
 use super::error::{Error, ErrorKind, Result, c_string};
-use super::handle::{Owned, kind};
+use super::handle::{Owned, kind, take_c_string};
 use super::params::{Params, ToSql, ToSqlOutput, count_mismatch};
 use super::result::{QueryResult, StatementType};
 use super::types::{LogicalType, TypeId};
 use super::value::{to_hugeint, to_uhugeint};
 use crate as ffi;
-use std::ffi::{CStr, c_char};
+use std::ffi::c_char;
 use std::marker::PhantomData;
 use std::ptr;
 
@@ -139,12 +139,8 @@ impl<'conn> PreparedStatement<'conn> {
         // ("Strings": free with duckdb_free), so it is copied and freed here.
         unsafe {
             let p = ffi::duckdb_parameter_name(self.handle.get(), index as ffi::idx_t);
-            if p.is_null() {
-                return Err(Error::out_of_range("parameter", index, self.param_count));
-            }
-            let name = CStr::from_ptr(p).to_str().map(str::to_owned);
-            ffi::duckdb_free(p.cast_mut().cast());
-            Ok(name?)
+            take_c_string(p)
+                .unwrap_or_else(|| Err(Error::out_of_range("parameter", index, self.param_count)))
         }
     }
 
@@ -267,12 +263,8 @@ impl<'conn> PreparedStatement<'conn> {
         unsafe {
             let p: *const c_char =
                 ffi::duckdb_prepared_statement_column_name(self.handle.get(), column as ffi::idx_t);
-            if p.is_null() {
-                return Err(Error::out_of_range("column", column, self.column_count()));
-            }
-            let name = CStr::from_ptr(p).to_str().map(str::to_owned);
-            ffi::duckdb_free(p.cast_mut().cast());
-            Ok(name?)
+            take_c_string(p)
+                .unwrap_or_else(|| Err(Error::out_of_range("column", column, self.column_count())))
         }
     }
 

@@ -1,7 +1,7 @@
 //! Type identifiers (`duckdb_type`) and the owned `LogicalType`.
 
 use super::error::{Error, ErrorKind, Result};
-use super::handle::{Owned, kind};
+use super::handle::{Owned, kind, take_c_string};
 use crate as ffi;
 use std::fmt;
 
@@ -117,22 +117,15 @@ impl LogicalType {
     }
 }
 
-/// Copies a C string DuckDB allocated for us and frees it with `duckdb_free`
-/// (capi-ownership.md, "Strings": the alias, enum, struct and union name getters).
+/// [`take_c_string`] for the getters that must return a string (alias, enum, struct and
+/// union names): null means DuckDB refused.
 ///
 /// # Safety
-/// `ptr` is null or a NUL-terminated string the caller owns and nobody else frees.
-unsafe fn take_c_string(ptr: *mut std::ffi::c_char, what: &str) -> Result<String> {
-    if ptr.is_null() {
-        return Err(Error::misuse(format!("DuckDB returned no {what}")));
-    }
-    // SAFETY: non-null, NUL-terminated (caller's contract); copied before it is freed.
-    let text = unsafe { std::ffi::CStr::from_ptr(ptr) }
-        .to_str()
-        .map(str::to_owned);
-    // SAFETY: the caller hands over ownership; `duckdb_free` is `free` ("Strings").
-    unsafe { ffi::duckdb_free(ptr.cast()) };
-    Ok(text?)
+/// As for [`take_c_string`].
+unsafe fn take_name(ptr: *mut std::ffi::c_char, what: &str) -> Result<String> {
+    // SAFETY: forwarded from the caller.
+    unsafe { take_c_string(ptr) }
+        .unwrap_or_else(|| Err(Error::misuse(format!("DuckDB returned no {what}"))))
 }
 
 impl TypeId {
@@ -256,7 +249,7 @@ impl LogicalType {
             return Ok(None);
         }
         // SAFETY: non-null string we own.
-        unsafe { take_c_string(raw, "alias") }.map(Some)
+        unsafe { take_name(raw, "alias") }.map(Some)
     }
 
     /// Total number of decimal digits of a DECIMAL (1 to 38).
@@ -305,7 +298,7 @@ impl LogicalType {
         let i = Self::check_index(index, self.enum_dictionary_size()?, "enum entry")?;
         // SAFETY: ENUM type, index checked; the string is strdup'd ("Strings").
         unsafe {
-            take_c_string(
+            take_name(
                 ffi::duckdb_enum_dictionary_value(self.as_raw(), i),
                 "enum entry",
             )
@@ -378,7 +371,7 @@ impl LogicalType {
         let i = Self::check_index(index, self.struct_child_count()?, "struct field")?;
         // SAFETY: STRUCT type, index checked (the C getter does not check); strdup'd string.
         unsafe {
-            take_c_string(
+            take_name(
                 ffi::duckdb_struct_type_child_name(self.as_raw(), i),
                 "struct field name",
             )
@@ -414,7 +407,7 @@ impl LogicalType {
         let i = Self::check_index(index, self.union_member_count()?, "union member")?;
         // SAFETY: UNION type, index checked; strdup'd string.
         unsafe {
-            take_c_string(
+            take_name(
                 ffi::duckdb_union_type_member_name(self.as_raw(), i),
                 "union member name",
             )

@@ -8,10 +8,10 @@
 //! "Traps"), so every reader here refuses a wrong type or a NULL with an error instead.
 
 use super::error::{Error, ErrorKind, Result, c_string};
-use super::handle::{Owned, kind};
+use super::handle::{Owned, kind, take_c_string};
 use super::types::{LogicalType, TypeId};
 use crate as ffi;
-use std::ffi::{CStr, c_char};
+use std::ffi::c_char;
 use std::fmt;
 
 /// An owned DuckDB value (`duckdb_value`), destroyed once when dropped.
@@ -779,25 +779,6 @@ impl Value {
             len,
         )?;
         Ok((key, value))
-    }
-}
-
-/// Copies and frees a malloc'd C string (null gives `None`).
-///
-/// # Safety
-/// `p` is null or a NUL-terminated string allocated with malloc that nobody else frees.
-unsafe fn take_c_string(p: *mut c_char) -> Option<Result<String>> {
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: per the contract; copied before the free.
-    unsafe {
-        let text = CStr::from_ptr(p)
-            .to_str()
-            .map(str::to_owned)
-            .map_err(Error::from);
-        ffi::duckdb_free(p.cast());
-        Some(text)
     }
 }
 
