@@ -18,18 +18,7 @@ fn conn() -> Connection {
 
 /// Every row of a query, every cell as a `Datum`.
 fn rows(conn: &Connection, sql: &str) -> Vec<Vec<Datum>> {
-    let mut result = conn.query(sql).unwrap();
-    let mut out = Vec::new();
-    while let Some(chunk) = result.next_chunk().unwrap() {
-        for r in 0..chunk.len() {
-            out.push(
-                (0..chunk.column_count())
-                    .map(|c| chunk.vector(c).unwrap().datum(r).unwrap())
-                    .collect(),
-            );
-        }
-    }
-    out
+    rows_of(conn.query(sql).unwrap())
 }
 
 fn one(conn: &Connection, sql: &str) -> Datum {
