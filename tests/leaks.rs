@@ -389,6 +389,20 @@ fn prepared_statements_bound_run_and_failed() {
         assert!(select.column_type(0).is_ok());
         drop(select);
 
+        // query_row streams: SQL run from inside its closure ends the stream, and the row it
+        // already holds must stay readable (valgrind checks the reads).
+        let mut first = conn
+            .prepare("SELECT name, id FROM p WHERE id >= ? ORDER BY id")
+            .unwrap();
+        let (name, id) = first
+            .query_row([base], |row| {
+                conn.execute("CREATE OR REPLACE TABLE scratch AS SELECT range FROM range(5000)")?;
+                Ok((row.get::<String>(0)?, row.get::<i64>(1)?))
+            })
+            .unwrap();
+        assert_eq!((name.as_str(), id), ("name 0", base));
+        drop(first);
+
         // Failed prepares: syntax and binder errors.
         let err = conn.prepare("SELEC 1").unwrap_err();
         assert_eq!(err.engine_error(), Some(EngineError::Parser), "{err}");

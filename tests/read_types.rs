@@ -1060,3 +1060,29 @@ fn query_row_binds_parameters_and_converts_the_first_row() {
         .unwrap_err();
     assert!(err.message().contains("no rows"), "{err}");
 }
+
+#[test]
+fn prepared_query_row_reports_errors_raised_while_streaming() {
+    let _ledger = common::ledger_guard();
+    let conn = connect();
+    // The error is raised while the first chunk is produced, after execution has started:
+    // the streaming result must carry it to `query_row`, not look like "no rows".
+    let mut stmt = conn
+        .prepare(
+            "SELECT CASE WHEN range < ? THEN range ELSE error('boom ' || range) END FROM range(10)",
+        )
+        .unwrap();
+    let err = stmt.query_row([3], |row| row.get::<i64>(0)).unwrap_err();
+    assert!(err.message().contains("boom 3"), "{err}");
+    // The same statement still runs, with a bound value that avoids the error.
+    assert_eq!(stmt.query_row([100], |row| row.get::<i64>(0)).unwrap(), 0);
+    // Rows after the first are ignored, never an error.
+    let mut many = conn.prepare("SELECT range FROM range(?)").unwrap();
+    assert_eq!(
+        many.query_row([1_000_000], |row| row.get::<i64>(0))
+            .unwrap(),
+        0
+    );
+    let err = many.query_row([0], |row| row.get::<i64>(0)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutOfRange, "{err}");
+}

@@ -4,9 +4,12 @@
 //! # Streaming
 //! The only C entry points that hand out a *streaming* result are
 //! `duckdb_pending_prepared_streaming` and `duckdb_execute_prepared_streaming`, and both are
-//! deprecated in this DuckDB. The safe layer therefore does not stream: a pending result, once
-//! finished, becomes an ordinary (materialised) [`QueryResult`] read chunk by chunk with
-//! `duckdb_fetch_chunk`. For results too large to hold, page through them with SQL
+//! deprecated in this DuckDB, and while a streaming result is open the engine refuses every
+//! other statement on its connection. The safe layer therefore hands out no streaming result:
+//! a pending result, once finished, becomes an ordinary (materialised) [`QueryResult`] read
+//! chunk by chunk with `duckdb_fetch_chunk`. The one internal use is
+//! [`PreparedStatement::query_row`], which streams, keeps the first chunk and destroys the
+//! result before it returns. For results too large to hold, page through them with SQL
 //! (`LIMIT`/`OFFSET` or a key range) or aggregate in the query.
 
 use super::connection::QueryProgress;

@@ -35,6 +35,7 @@ use super::datum::{
 use super::error::{Error, ErrorKind, Result};
 use super::params::Params;
 use super::result::QueryResult;
+use super::statement::PreparedStatement;
 use super::types::TypeId;
 
 /// A Rust type that one DuckDB cell converts into.
@@ -464,9 +465,7 @@ pub struct Rows<'r, 'conn> {
 impl<'conn> QueryResult<'conn> {
     /// Streams the remaining rows. See [`Rows`].
     pub fn rows(&mut self) -> Rows<'_, 'conn> {
-        let names = (0..self.column_count())
-            .map(|c| self.column_name(c).unwrap_or("").to_owned())
-            .collect();
+        let names = self.owned_column_names();
         Rows {
             result: self,
             chunk: None,
@@ -477,6 +476,22 @@ impl<'conn> QueryResult<'conn> {
             done: false,
         }
     }
+}
+
+impl QueryResult<'_> {
+    /// Copies of the column names, which rows keep for by-name lookups.
+    fn owned_column_names(&self) -> Vec<String> {
+        (0..self.column_count())
+            .map(|c| self.column_name(c).unwrap_or("").to_owned())
+            .collect()
+    }
+}
+
+/// Looks up each column of `chunk` once, for the [`Row`]s read from it.
+fn column_parts(chunk: &DataChunk) -> Result<Vec<VectorParts>> {
+    (0..chunk.column_count())
+        .map(|c| chunk.vector(c).map(|v| v.parts()))
+        .collect()
 }
 
 impl<'r, 'conn> Rows<'r, 'conn> {
@@ -516,22 +531,17 @@ impl<'r, 'conn> Rows<'r, 'conn> {
             self.columns.clear();
             self.chunk = None;
             match self.result.next_chunk() {
-                Ok(Some(chunk)) => {
-                    let columns = (0..chunk.column_count())
-                        .map(|c| chunk.vector(c).map(|v| v.parts()))
-                        .collect::<Result<Vec<_>>>();
-                    match columns {
-                        Ok(columns) => {
-                            self.columns = columns;
-                            self.chunk_len = chunk.len();
-                            self.chunk = Some(chunk);
-                        }
-                        Err(e) => {
-                            self.done = true;
-                            return Err(e);
-                        }
+                Ok(Some(chunk)) => match column_parts(&chunk) {
+                    Ok(columns) => {
+                        self.columns = columns;
+                        self.chunk_len = chunk.len();
+                        self.chunk = Some(chunk);
                     }
-                }
+                    Err(e) => {
+                        self.done = true;
+                        return Err(e);
+                    }
+                },
                 Ok(None) => self.done = true,
                 Err(e) => {
                     self.done = true;
@@ -561,22 +571,64 @@ impl Connection {
     /// Runs `sql` with `params` and converts its first row with `f`.
     ///
     /// A query that returns no rows is an [`ErrorKind::OutOfRange`] error; rows after the first
-    /// are ignored.
+    /// are ignored. To run the same SQL many times, prepare it once and call
+    /// [`PreparedStatement::query_row`].
     pub fn query_row<T, P: Params>(
         &self,
         sql: &str,
         params: P,
         f: impl FnOnce(&Row<'_>) -> Result<T>,
     ) -> Result<T> {
-        let mut stmt = self.prepare(sql)?;
-        let mut result = stmt.query(params)?;
-        let mut rows = result.rows();
-        match rows.next()? {
-            Some(row) => f(&row),
-            None => Err(Error::new(
-                ErrorKind::OutOfRange,
-                "the query returned no rows",
-            )),
-        }
+        self.prepare(sql)?.query_row(params, f)
+    }
+}
+
+impl PreparedStatement<'_> {
+    /// Binds `params`, runs the statement and converts its first row with `f`.
+    ///
+    /// A statement that returns no rows is an [`ErrorKind::OutOfRange`] error; rows after the
+    /// first are ignored and never materialised: the statement runs as a streaming query of
+    /// which only the first chunk is fetched.
+    ///
+    /// ```
+    /// use duckdb_ffi::safe::{Database, ErrorKind};
+    /// let conn = Database::open_in_memory()?.connect()?;
+    /// let mut stmt = conn.prepare("SELECT ?::BIGINT * 2 WHERE ? > 0")?;
+    /// assert_eq!(stmt.query_row((21, 1), |row| row.get::<i64>(0))?, 42);
+    /// let none = stmt.query_row((21, 0), |row| row.get::<i64>(0)).unwrap_err();
+    /// assert_eq!(none.kind(), ErrorKind::OutOfRange);
+    /// # Ok::<(), duckdb_ffi::safe::Error>(())
+    /// ```
+    pub fn query_row<T, P: Params>(
+        &mut self,
+        params: P,
+        f: impl FnOnce(&Row<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.bind_all(params)?;
+        // The streaming result is destroyed before `f` runs: while it is open, any other SQL
+        // on the connection fails with `ResourceInUse`, and `f` may want to run some. The
+        // chunk is owned and outlives it.
+        let (chunk, names) = {
+            let mut result = self.query_bound_streaming()?;
+            let names = result.owned_column_names();
+            let mut chunk = None;
+            while let Some(next) = result.next_chunk()? {
+                if !next.is_empty() {
+                    chunk = Some(next);
+                    break;
+                }
+            }
+            (chunk, names)
+        };
+        let chunk =
+            chunk.ok_or_else(|| Error::new(ErrorKind::OutOfRange, "the query returned no rows"))?;
+        let columns = column_parts(&chunk)?;
+        f(&Row {
+            _chunk: &chunk,
+            columns: &columns,
+            len: chunk.len(),
+            row: 0,
+            names: &names,
+        })
     }
 }

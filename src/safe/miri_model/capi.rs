@@ -1956,6 +1956,16 @@ pub unsafe extern "C" fn duckdb_execute_prepared(
     unsafe { write_result(outcome, out_result) }
 }
 
+/// The model materialises every result, so streaming execution is plain execution.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn duckdb_execute_prepared_streaming(
+    prepared_statement: ffi::duckdb_prepared_statement,
+    out_result: *mut ffi::duckdb_result,
+) -> ffi::duckdb_state {
+    // SAFETY: same contract as duckdb_execute_prepared.
+    unsafe { duckdb_execute_prepared(prepared_statement, out_result) }
+}
+
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn duckdb_nparams(
     prepared_statement: ffi::duckdb_prepared_statement,
@@ -4415,6 +4425,7 @@ same_signatures! {
     duckdb_error_data_message
     duckdb_execute_pending
     duckdb_execute_prepared
+    duckdb_execute_prepared_streaming
     duckdb_extract_statements
     duckdb_extract_statements_error
     duckdb_fetch_chunk
