@@ -35,16 +35,22 @@ unsafe impl Sync for Database {}
 impl Database {
     /// Opens a private in-memory database.
     pub fn open_in_memory() -> Result<Database> {
-        Database::open_with_config(None, &Config::new()?)
+        Database::open_raw(None, ptr::null_mut())
     }
 
     /// Opens (or creates) a database file.
     pub fn open(path: impl AsRef<Path>) -> Result<Database> {
-        Database::open_with_config(Some(path.as_ref()), &Config::new()?)
+        Database::open_raw(Some(path.as_ref()), ptr::null_mut())
     }
 
     /// Opens a database with settings; `path` `None` is in memory.
     pub fn open_with_config(path: Option<&Path>, config: &Config) -> Result<Database> {
+        Database::open_raw(path, config.handle.get())
+    }
+
+    /// `duckdb_open_ext` with `config` borrowed, or null for DuckDB's defaults (what
+    /// `duckdb_open` passes: it spares building an empty configuration just to copy it).
+    fn open_raw(path: Option<&Path>, config: ffi::duckdb_config) -> Result<Database> {
         let path = match path {
             Some(p) => Some(c_string(p.to_str().ok_or_else(|| {
                 Error::new(
@@ -57,12 +63,13 @@ impl Database {
         let mut raw: ffi::duckdb_database = ptr::null_mut();
         let mut message: *mut c_char = ptr::null_mut();
         // SAFETY: out-parameters are null-initialised; path is a valid C string or null; the
-        // config is copied by the call ("config" row) and stays owned by `config`.
+        // config is null (DuckDB's defaults) or a live config that the call copies ("config"
+        // row) and that stays owned by the caller's `Config`.
         let state = unsafe {
             ffi::duckdb_open_ext(
                 path.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
                 &mut raw,
-                config.handle.get(),
+                config,
                 &mut message,
             )
         };
