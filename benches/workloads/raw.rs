@@ -122,7 +122,8 @@ impl RawPrepared {
         RawPrepared(stmt)
     }
 
-    /// Workload (b), one execution: bind `i`, execute, read the BIGINT.
+    /// Workload (b), one execution: bind `i`, execute (streaming, the engine path the safe
+    /// layer's `query_row` takes), read the BIGINT.
     pub fn execute(&self, i: i64) -> i64 {
         // SAFETY: live statement; zeroed result destroyed in first_value; column is BIGINT.
         unsafe {
@@ -130,7 +131,8 @@ impl RawPrepared {
                 fail("bind", ptr::null());
             }
             let mut result: duckdb_result = std::mem::zeroed();
-            if duckdb_execute_prepared(self.0, &mut result) != duckdb_state_DuckDBSuccess {
+            if duckdb_execute_prepared_streaming(self.0, &mut result) != duckdb_state_DuckDBSuccess
+            {
                 fail("execute", duckdb_result_error(&mut result));
             }
             first_value::<i64>(&mut result)

@@ -33,7 +33,7 @@ pub fn prepare(conn: &Connection) -> Result<PreparedStatement<'_>> {
 
 /// Workload (b), one execution: bind `i`, execute, read the BIGINT.
 pub fn execute(stmt: &mut PreparedStatement<'_>, i: i64) -> Result<i64> {
-    first_i64(stmt.query([i])?)
+    stmt.query_row([i], |row| row.get(0))
 }
 
 /// Workload (c) through chunks: typed slices, the validity mask and the strings' byte
@@ -44,15 +44,15 @@ pub fn scan_chunks(conn: &Connection) -> Result<ScanSums> {
     for chunk in result.chunks() {
         let chunk = chunk?;
         let (vi, vd, vs) = (chunk.vector(0)?, chunk.vector(1)?, chunk.vector(2)?);
-        let ints = vi.as_slice::<i64>()?;
-        let validity = vi.validity();
-        for (row, value) in ints.iter().enumerate() {
+        let (ints, validity) = (vi.as_slice::<i64>()?, vi.validity());
+        let (doubles, strings) = (vd.as_slice::<f64>()?, vs.strings()?);
+        // One pass over the three columns, as the C program does.
+        let rows = ints.iter().zip(doubles).zip(strings.byte_lens());
+        for (row, ((&int, &double), len)) in rows.enumerate() {
             if validity.is_valid(row) {
-                sums.ints += value;
+                sums.ints += int;
             }
-        }
-        sums.doubles += vd.as_slice::<f64>()?.iter().sum::<f64>();
-        for len in vs.strings()?.byte_lens() {
+            sums.doubles += double;
             sums.lengths += len.unwrap_or(0) as i64;
         }
         sums.rows += chunk.len() as i64;
