@@ -48,13 +48,29 @@ fn query(runs: usize) -> Result<()> {
     Ok(())
 }
 
+/// [`PREPARED_EXECUTIONS`], or `BENCH_PREPARED_EXECUTIONS` when set: a smaller count for
+/// counting instructions under callgrind (bench/compare never sets it).
+fn prepared_executions() -> Result<i64> {
+    let Ok(text) = std::env::var("BENCH_PREPARED_EXECUTIONS") else {
+        return Ok(PREPARED_EXECUTIONS);
+    };
+    match text.parse() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Error::new(
+            ErrorKind::OutOfRange,
+            format!("BENCH_PREPARED_EXECUTIONS must be a positive integer, not {text:?}"),
+        )),
+    }
+}
+
 fn prepared(runs: usize) -> Result<()> {
     let (_db, conn) = open()?;
     let mut stmt = safe::prepare(&conn)?;
+    let executions = prepared_executions()?;
     for _ in 0..runs {
         let start = Instant::now();
         let mut sum = 0;
-        for i in 0..PREPARED_EXECUTIONS {
+        for i in 0..executions {
             sum += safe::execute(&mut stmt, i)?;
         }
         report(

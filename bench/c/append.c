@@ -44,7 +44,9 @@ static void close_appender(duckdb_appender *app) {
     duckdb_appender_destroy(app);
 }
 
-static void append_rows(duckdb_connection conn, const Texts *t) {
+/* The two timed loops are not inlined, so that callgrind can count each alone
+ * (--toggle-collect=append_rows). */
+static __attribute__((noinline)) void append_rows(duckdb_connection conn, const Texts *t) {
     duckdb_appender app = open_appender(conn);
     for (int64_t i = 0; i < BENCH_APPEND_ROWS; i++) {
         if (duckdb_append_int64(app, i) || duckdb_append_double(app, (double)i * 0.5) ||
@@ -55,7 +57,7 @@ static void append_rows(duckdb_connection conn, const Texts *t) {
     close_appender(&app);
 }
 
-static void append_chunks(duckdb_connection conn, const Texts *t) {
+static __attribute__((noinline)) void append_chunks(duckdb_connection conn, const Texts *t) {
     duckdb_logical_type types[3] = {duckdb_create_logical_type(DUCKDB_TYPE_BIGINT),
                                     duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE),
                                     duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR)};

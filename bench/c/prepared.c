@@ -6,7 +6,16 @@
  * binding. */
 #include "bench.h"
 
-#define EXECUTIONS 20000
+/* BENCH_PREPARED_EXECUTIONS overrides the count, for counting instructions under callgrind
+ * (the workload name still says x20000; bench/compare never sets it). */
+static int64_t executions(void) {
+    const char *text = getenv("BENCH_PREPARED_EXECUTIONS");
+    long long n = text ? atoll(text) : 20000;
+    if (n <= 0) {
+        bench_die("BENCH_PREPARED_EXECUTIONS must be a positive integer", text);
+    }
+    return (int64_t)n;
+}
 
 int main(int argc, char **argv) {
     int runs = bench_runs(argc, argv, 10);
@@ -17,10 +26,11 @@ int main(int argc, char **argv) {
     if (duckdb_prepare(conn, "SELECT ?::BIGINT + 1", &stmt) != DuckDBSuccess) {
         bench_die("prepare", duckdb_prepare_error(stmt));
     }
+    int64_t count = executions();
     for (int run = 0; run < runs; run++) {
         int64_t sum = 0;
         double start = bench_now();
-        for (int64_t i = 0; i < EXECUTIONS; i++) {
+        for (int64_t i = 0; i < count; i++) {
             if (duckdb_bind_int64(stmt, 1, i) != DuckDBSuccess) {
                 bench_die("bind", NULL);
             }

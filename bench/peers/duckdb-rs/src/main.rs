@@ -55,10 +55,19 @@ fn query(runs: usize) -> Res<()> {
 fn prepared(runs: usize) -> Res<()> {
     let conn = Connection::open_in_memory()?;
     let mut stmt = conn.prepare("SELECT ?::BIGINT + 1")?;
+    // Overridable for counting instructions under callgrind, as in the other programs.
+    let executions: i64 = match std::env::var("BENCH_PREPARED_EXECUTIONS") {
+        Ok(text) => text
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or("BENCH_PREPARED_EXECUTIONS must be a positive integer")?,
+        Err(_) => 20_000,
+    };
     for _ in 0..runs {
         let start = Instant::now();
         let mut sum = 0i64;
-        for i in 0..20_000i64 {
+        for i in 0..executions {
             sum += stmt.query_row([i], |row| row.get::<_, i64>(0))?;
         }
         report(
