@@ -1086,3 +1086,33 @@ fn prepared_query_row_reports_errors_raised_while_streaming() {
     let err = many.query_row([0], |row| row.get::<i64>(0)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::OutOfRange, "{err}");
 }
+
+#[test]
+fn query_row_on_a_writing_statement_commits_all_of_it() {
+    let _ledger = common::ledger_guard();
+    let conn = connect();
+    conn.execute("CREATE TABLE w(x BIGINT)").unwrap();
+    // The streamed result is dropped after its first chunk: the statement's work must still
+    // be complete and committed (autocommit), not cut short with the stream.
+    let first: i64 = conn
+        .query_row(
+            "INSERT INTO w SELECT range FROM range(?) RETURNING x",
+            [100_000],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!((0..100_000).contains(&first));
+    let mut update = conn
+        .prepare("UPDATE w SET x = x + 1 WHERE x % 2 = 0 RETURNING x")
+        .unwrap();
+    update.query_row((), |row| row.get::<i64>(0)).unwrap();
+    let (count, sum): (i64, i64) = conn
+        .query_row("SELECT count(*), sum(x)::BIGINT FROM w", (), |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    // 0..100 000 summed, plus one for each of the 50 000 even values.
+    assert_eq!((count, sum), (100_000, 4_999_950_000 + 50_000));
+    // The connection is free for the next statement.
+    conn.execute("DELETE FROM w").unwrap();
+}
