@@ -51,15 +51,18 @@ fn sum_chunks(result: &mut QueryResult<'_>) -> Result<ScanSums> {
     for chunk in result.chunks() {
         let chunk = chunk?;
         let (vi, vd, vs) = (chunk.vector(0)?, chunk.vector(1)?, chunk.vector(2)?);
-        let (ints, validity) = (vi.as_slice::<i64>()?, vi.validity());
-        let (doubles, strings) = (vd.as_slice::<f64>()?, vs.strings()?);
-        // One pass over the three columns, as the C program does.
-        let rows = ints.iter().zip(doubles).zip(strings.byte_lens());
-        for (row, ((&int, &double), len)) in rows.enumerate() {
+        // A loop per column. Callgrind, fetch included, per row: 107 instructions this way,
+        // 128 for one zipped loop over the three columns, 144 for one indexed loop with
+        // `byte_len(row)` (1M-row probe); the C program's one loop: 104.5 (10M rows).
+        let ints = vi.as_slice::<i64>()?;
+        let validity = vi.validity();
+        for (row, value) in ints.iter().enumerate() {
             if validity.is_valid(row) {
-                sums.ints += int;
+                sums.ints += value;
             }
-            sums.doubles += double;
+        }
+        sums.doubles += vd.as_slice::<f64>()?.iter().sum::<f64>();
+        for len in vs.strings()?.byte_lens() {
             sums.lengths += len.unwrap_or(0) as i64;
         }
         sums.rows += chunk.len() as i64;
