@@ -927,6 +927,12 @@ impl ChunkWriter {
 
     /// Writes `bytes` into cell `row` of `vector` and marks the cell valid.
     ///
+    /// It calls `duckdb_unsafe_vector_assign_string_element_len`, the string assignment
+    /// without DuckDB's UTF-8 check (the checked one validates every VARCHAR string again):
+    /// skipping the check is sound because VARCHAR input here is always valid UTF-8 (see the
+    /// `SAFETY` comment below). The Miri model of the C API stops the program if a VARCHAR
+    /// string that is not UTF-8 ever reaches it.
+    ///
     /// # Safety
     /// `vector` is a VARCHAR or BLOB vector of this writer's chunk, `row < capacity`, and
     /// `validity` is null or the vector's current validity mask; for VARCHAR, `bytes` is valid
@@ -950,7 +956,7 @@ impl ChunkWriter {
         // check, which cannot fail here: VARCHAR input comes from `&str` (valid UTF-8, and
         // DuckDB rejects only malformed encodings), and BLOB vectors are never checked.
         unsafe {
-            unsafe_assign_string(
+            ffi::duckdb_unsafe_vector_assign_string_element_len(
                 vector,
                 row as ffi::idx_t,
                 bytes.as_ptr().cast::<c_char>(),
@@ -1111,14 +1117,6 @@ impl ChunkWriter {
         self.chunk
     }
 }
-
-/// `duckdb_unsafe_vector_assign_string_element_len`: the string assignment without DuckDB's
-/// UTF-8 check (see `ChunkWriter::write_string` for why that is sound). The Miri model of the
-/// C API has only the checked variant, which behaves the same on valid input.
-#[cfg(not(miri))]
-use ffi::duckdb_unsafe_vector_assign_string_element_len as unsafe_assign_string;
-#[cfg(miri)]
-use ffi::duckdb_vector_assign_string_element_len as unsafe_assign_string;
 
 /// A `&str` seen as its bytes (for [`ChunkWriter::set_strs`], which only takes UTF-8).
 struct StrBytes<S>(S);

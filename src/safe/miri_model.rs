@@ -66,4 +66,9 @@ pub(crate) mod canned {
     pub const READ_T: &str = "SELECT x, s FROM t ORDER BY x";
     /// One BIGINT parameter, plus one.
     pub const PARAM_PLUS_ONE: &str = "SELECT ?::BIGINT + 1 AS n";
+    /// The query of a query appender (`Connection::appender_for_query`) with an integer `col1`
+    /// and a `col2` under the default name `appended_data`: each appended row into `t`, with
+    /// `x = col1 * 10` (so a row that went through the query is told apart from one appended
+    /// to `t` directly).
+    pub const APPEND_QUERY_T: &str = "INSERT INTO t SELECT col1 * 10, col2 FROM appended_data";
 }

@@ -1286,6 +1286,74 @@ fn chunk_writer_reset_and_reuse() {
     );
 }
 
+#[test]
+fn query_appender_runs_its_query_over_the_appended_rows() {
+    let _ledger = ledger_guard();
+    let conn = conn();
+    table_t(&conn);
+    let types = [
+        LogicalType::new(TypeId::Integer).unwrap(),
+        LogicalType::new(TypeId::Varchar).unwrap(),
+    ];
+    let mut app = conn
+        .appender_for_query(sql::APPEND_QUERY_T, &types, None, None)
+        .unwrap();
+    drop(types); // the appender copied them
+    assert_eq!(app.column_count(), 2);
+    assert_eq!(app.column_type(0).unwrap().id(), TypeId::Integer);
+    assert_eq!(app.column_type(1).unwrap().id(), TypeId::Varchar);
+    app.append_row((3i32, "a string longer than twelve bytes"))
+        .unwrap();
+    app.append_row((4i32, None::<&str>)).unwrap();
+    assert_eq!(rows_of_t(&conn).len(), 2, "nothing runs before the flush");
+    app.close().unwrap();
+    assert_eq!(live(handle::HandleKind::Appender), 0);
+    assert_eq!(live(handle::HandleKind::LogicalType), 0);
+    let rows = rows_of_t(&conn);
+    assert_eq!(
+        rows[2..],
+        [
+            (30, Some("a string longer than twelve bytes".into())),
+            (40, None)
+        ]
+    );
+}
+
+#[test]
+fn query_appender_reports_query_errors_at_flush() {
+    let _ledger = ledger_guard();
+    let conn = conn();
+    table_t(&conn);
+    let types = [
+        LogicalType::new(TypeId::Integer).unwrap(),
+        LogicalType::new(TypeId::Varchar).unwrap(),
+    ];
+    let mut app = conn
+        .appender_for_query(sql::APPEND_QUERY_T, &types, None, None)
+        .unwrap();
+    let err = app.add_column("col1").unwrap_err();
+    assert_eq!(
+        err.engine_error(),
+        Some(EngineError::NotImplemented),
+        "{err}"
+    );
+    // Both rows become x = 50: the query's INSERT violates t's primary key.
+    app.append_row((5i32, "five")).unwrap();
+    app.append_row((5i32, "again")).unwrap();
+    let err = app.close().unwrap_err();
+    assert_eq!(err.engine_error(), Some(EngineError::Constraint), "{err}");
+    assert_eq!(rows_of_t(&conn).len(), 2, "the failed flush wrote nothing");
+    // Names the query does not use: binding it fails at the flush, not at creation.
+    let mut renamed = conn
+        .appender_for_query(sql::APPEND_QUERY_T, &types, None, Some(&["a", "b"]))
+        .unwrap();
+    renamed.append_row((6i32, "six")).unwrap();
+    let err = renamed.close().unwrap_err();
+    assert_eq!(err.engine_error(), Some(EngineError::Binder), "{err}");
+    assert_eq!(live(handle::HandleKind::Appender), 0);
+    assert_eq!(live(handle::HandleKind::ErrorData), 0);
+}
+
 // --- properties only the model guarantees ---------------------------------------------------
 
 /// The model fills BOOLEAN slots under NULL rows with 0xA5, which is not a valid `bool`:

@@ -2512,13 +2512,15 @@ pub unsafe extern "C" fn duckdb_destroy_error_data(error_data: *mut ffi::duckdb_
 }
 
 // ---------------------------------------------------------------------------------------------
-// Appender (only for the canned table `t(x INTEGER PRIMARY KEY, s VARCHAR)`)
+// Appender (for the canned table `t(x INTEGER PRIMARY KEY, s VARCHAR)`, directly or through
+// the canned query `canned::APPEND_QUERY_T`)
 // ---------------------------------------------------------------------------------------------
 
 struct AppenderObj {
     /// `None` when creating the appender failed.
     engine: Option<Arc<Engine>>,
-    /// Active columns (indexes into t's columns).
+    target: Target,
+    /// Active columns (indexes into t's columns, or into a query appender's columns).
     columns: RefCell<Vec<usize>>,
     row: RefCell<Vec<Cell>>,
     buffer: RefCell<Vec<Vec<Cell>>>,
@@ -2527,6 +2529,133 @@ struct AppenderObj {
 }
 const APPENDER: &str = "appender";
 const T_COLUMNS: [&str; 2] = ["x", "s"];
+
+/// Where an appender's rows go.
+enum Target {
+    /// The table `t` (`duckdb_appender_create_ext`).
+    T,
+    /// A query over the appended rows, run at every flush (`duckdb_appender_create_query`).
+    Query(QueryTarget),
+}
+
+/// The arguments of `duckdb_appender_create_query`, copied; DuckDB reads the query only when
+/// it flushes, so a bad query is reported there.
+struct QueryTarget {
+    sql: String,
+    types: Vec<Ty>,
+    /// The name the query reads the rows under (DuckDB's default: `appended_data`).
+    table_name: String,
+    /// The rows' column names (DuckDB's default: `col1`, `col2`, ...).
+    column_names: Vec<String>,
+}
+
+/// An error as DuckDB reports it: its type and its message.
+type Failure = (ffi::duckdb_error_type, String);
+
+/// One row of `t` from the values for `x` and `s`, converted as an INSERT into `t` does.
+fn t_row(x: &Cell, s: &Cell) -> Result<(i64, Option<String>), Failure> {
+    let x = match x {
+        Cell::Int(x) => i64::try_from(*x).unwrap_or(i64::MAX),
+        Cell::Null => {
+            return Err((
+                ffi::duckdb_error_type_DUCKDB_ERROR_CONSTRAINT,
+                "Constraint Error: NOT NULL constraint failed: t.x".into(),
+            ));
+        }
+        other => {
+            return Err((
+                ffi::duckdb_error_type_DUCKDB_ERROR_CONVERSION,
+                format!("Conversion Error: cannot store {other:?} in INTEGER column x"),
+            ));
+        }
+    };
+    let s = match s {
+        Cell::Text(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        Cell::Int(i) => Some(i.to_string()),
+        _ => None,
+    };
+    Ok((x, s))
+}
+
+/// Whether `ty` is an integer type (what `col1 * 10` binds for).
+fn is_integer(ty: &Ty) -> bool {
+    use ffi::*;
+    matches!(
+        ty,
+        Ty::Simple(
+            DUCKDB_TYPE_DUCKDB_TYPE_TINYINT
+                | DUCKDB_TYPE_DUCKDB_TYPE_SMALLINT
+                | DUCKDB_TYPE_DUCKDB_TYPE_INTEGER
+                | DUCKDB_TYPE_DUCKDB_TYPE_BIGINT
+                | DUCKDB_TYPE_DUCKDB_TYPE_HUGEINT
+                | DUCKDB_TYPE_DUCKDB_TYPE_UTINYINT
+                | DUCKDB_TYPE_DUCKDB_TYPE_USMALLINT
+                | DUCKDB_TYPE_DUCKDB_TYPE_UINTEGER
+                | DUCKDB_TYPE_DUCKDB_TYPE_UBIGINT
+                | DUCKDB_TYPE_DUCKDB_TYPE_UHUGEINT
+        )
+    )
+}
+
+impl QueryTarget {
+    /// Runs the query over `rows` (binding it first, as DuckDB does at every flush): the rows
+    /// it inserts into `t`, or the error DuckDB reports.
+    fn rows_for_t(&self, rows: Vec<Vec<Cell>>) -> Result<Vec<(i64, Option<String>)>, Failure> {
+        if normalize(&self.sql) != canned::APPEND_QUERY_T {
+            return Err((
+                ffi::duckdb_error_type_DUCKDB_ERROR_INVALID,
+                format!(
+                    "the Miri model of the C API has no canned answer for SQL `{}`",
+                    self.sql
+                ),
+            ));
+        }
+        if self.table_name != "appended_data" {
+            return Err((
+                ffi::duckdb_error_type_DUCKDB_ERROR_CATALOG,
+                "Catalog Error: Table with name appended_data does not exist!".into(),
+            ));
+        }
+        let column = |name: &str| {
+            self.column_names
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| {
+                    (
+                        ffi::duckdb_error_type_DUCKDB_ERROR_BINDER,
+                        format!(
+                            "Binder Error: Referenced column \"{name}\" not found in FROM clause!"
+                        ),
+                    )
+                })
+        };
+        let (col1, col2) = (column("col1")?, column("col2")?);
+        if !is_integer(&self.types[col1]) {
+            return Err((
+                ffi::duckdb_error_type_DUCKDB_ERROR_BINDER,
+                format!(
+                    "Binder Error: No function matches the given name and argument types \
+                     '*({:?}, INTEGER_LITERAL)'",
+                    self.types[col1]
+                ),
+            ));
+        }
+        rows.iter()
+            .map(|row| {
+                let x = match &row[col1] {
+                    Cell::Int(i) => Cell::Int(i.checked_mul(10).ok_or_else(|| {
+                        (
+                            ffi::duckdb_error_type_DUCKDB_ERROR_OUT_OF_RANGE,
+                            format!("Out of Range Error: Overflow in multiplication of {i} * 10"),
+                        )
+                    })?),
+                    other => other.clone(),
+                };
+                t_row(&x, &row[col2])
+            })
+            .collect()
+    }
+}
 
 fn t_column_type(index: usize) -> Ty {
     simple(if index == 0 {
@@ -2537,9 +2666,43 @@ fn t_column_type(index: usize) -> Ty {
 }
 
 impl AppenderObj {
+    fn new(engine: Option<Arc<Engine>>, target: Target, columns: Vec<usize>) -> AppenderObj {
+        AppenderObj {
+            engine,
+            target,
+            columns: RefCell::new(columns),
+            row: RefCell::new(Vec::new()),
+            buffer: RefCell::new(Vec::new()),
+            error: RefCell::new(None),
+            flush_failed: StdCell::new(false),
+        }
+    }
+
     fn fail(&self, code: ffi::duckdb_error_type, message: String) -> ffi::duckdb_state {
         *self.error.borrow_mut() = Some((cstring(&message), code));
         ERROR
+    }
+
+    /// The type of active column `active`.
+    fn column_type(&self, active: usize) -> Option<Ty> {
+        let column = *self.columns.borrow().get(active)?;
+        Some(match &self.target {
+            Target::T => t_column_type(column),
+            Target::Query(query) => query.types[column].clone(),
+        })
+    }
+
+    /// A call only table appenders support (`what` is DuckDB's name for it): on a query
+    /// appender it fails, as DuckDB's base appender does; `None` on a table appender.
+    fn table_only(&self, what: &str) -> Option<ffi::duckdb_state> {
+        matches!(self.target, Target::Query(_)).then(|| {
+            self.fail(
+                ffi::duckdb_error_type_DUCKDB_ERROR_NOT_IMPLEMENTED,
+                format!(
+                    "Not implemented Error: {what} is only supported when directly appending to a table"
+                ),
+            )
+        })
     }
 
     fn invalid(&self, message: &str) -> ffi::duckdb_state {
@@ -2575,43 +2738,39 @@ impl AppenderObj {
             if !self.row.borrow().is_empty() {
                 return self.invalid("Failed to Flush appender: incomplete append to row!");
             }
-            // The buffer is emptied whether the flush succeeds or not (BaseAppender::Flush).
+            // The buffer is emptied whether the flush succeeds or not, and with no rows
+            // nothing runs (BaseAppender::Flush).
             let buffer = std::mem::take(&mut *self.buffer.borrow_mut());
-            let columns = self.columns.borrow().clone();
-            let mut rows = Vec::new();
-            for row in buffer {
-                let mut full = [Cell::Null, Cell::Null];
-                for (cell, &column) in row.into_iter().zip(&columns) {
-                    full[column] = cell;
-                }
-                let x = match &full[0] {
-                    Cell::Int(x) => i64::try_from(*x).unwrap_or(i64::MAX),
-                    Cell::Null => {
-                        return self.fail(
-                            ffi::duckdb_error_type_DUCKDB_ERROR_CONSTRAINT,
-                            "Constraint Error: NOT NULL constraint failed: t.x".into(),
-                        );
-                    }
-                    other => {
-                        return self.fail(
-                            ffi::duckdb_error_type_DUCKDB_ERROR_CONVERSION,
-                            format!("Conversion Error: cannot store {other:?} in INTEGER column x"),
-                        );
-                    }
-                };
-                let s = match &full[1] {
-                    Cell::Text(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
-                    Cell::Int(i) => Some(i.to_string()),
-                    _ => None,
-                };
-                rows.push((x, s));
+            if buffer.is_empty() {
+                return SUCCESS;
             }
+            let rows = match &self.target {
+                Target::T => {
+                    let columns = self.columns.borrow().clone();
+                    buffer
+                        .into_iter()
+                        .map(|row| {
+                            let mut full = [Cell::Null, Cell::Null];
+                            for (cell, &column) in row.into_iter().zip(&columns) {
+                                full[column] = cell;
+                            }
+                            t_row(&full[0], &full[1])
+                        })
+                        .collect()
+                }
+                Target::Query(query) => query.rows_for_t(buffer),
+            };
+            let rows = match rows {
+                Ok(rows) => rows,
+                Err((code, message)) => return self.fail(code, message),
+            };
             let mut tables = engine.tables();
             let Some(t) = tables.t.as_mut() else {
-                return self.fail(
-                    ffi::duckdb_error_type_DUCKDB_ERROR_CATALOG,
-                    "Catalog Error: Table t was dropped".into(),
-                );
+                let message = match self.target {
+                    Target::T => "Catalog Error: Table t was dropped",
+                    Target::Query(_) => "Catalog Error: Table with name t does not exist!",
+                };
+                return self.fail(ffi::duckdb_error_type_DUCKDB_ERROR_CATALOG, message.into());
             };
             match insert(t, &rows) {
                 Ok(()) => SUCCESS,
@@ -2649,14 +2808,11 @@ pub unsafe extern "C" fn duckdb_appender_create_ext(
     };
     let _ = (catalog, schema); // only the default catalog and schema exist in the model
     let exists = table == "t" && conn.engine.tables().t.is_some();
-    let obj = AppenderObj {
-        engine: exists.then(|| Arc::clone(&conn.engine)),
-        columns: RefCell::new(vec![0, 1]),
-        row: RefCell::new(Vec::new()),
-        buffer: RefCell::new(Vec::new()),
-        error: RefCell::new(None),
-        flush_failed: StdCell::new(false),
-    };
+    let obj = AppenderObj::new(
+        exists.then(|| Arc::clone(&conn.engine)),
+        Target::T,
+        vec![0, 1],
+    );
     let state = if exists {
         SUCCESS
     } else {
@@ -2669,6 +2825,85 @@ pub unsafe extern "C" fn duckdb_appender_create_ext(
     // SAFETY: non-null out-parameter; set on failure too ("appender" row).
     unsafe { *out_appender = adopt(APPENDER, obj).cast() };
     state
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn duckdb_appender_create_query(
+    connection: ffi::duckdb_connection,
+    query: *const c_char,
+    column_count: ffi::idx_t,
+    types: *mut ffi::duckdb_logical_type,
+    table_name: *const c_char,
+    column_names: *mut *const c_char,
+    out_appender: *mut ffi::duckdb_appender,
+) -> ffi::duckdb_state {
+    const FUNC: &str = "duckdb_appender_create_query";
+    // DuckDB checks its arguments before it allocates the appender: a rejected one returns an
+    // error without writing `*out_appender` (the safe layer's "C API facts").
+    if connection.is_null() || query.is_null() || column_count == 0 || types.is_null() {
+        return ERROR;
+    }
+    let count = column_count as usize;
+    let mut column_types = Vec::with_capacity(count);
+    for i in 0..count {
+        // SAFETY: the caller's array of `column_count` types (a read past it is reported by
+        // Miri); each non-null one is a live type (checked), copied here and left to the caller.
+        let ty = unsafe { *types.add(i) };
+        if ty.is_null() {
+            return ERROR;
+        }
+        // SAFETY: as above.
+        column_types.push(unsafe { type_ref(ty, FUNC) }.clone());
+    }
+    let table_name = if table_name.is_null() {
+        ""
+    } else {
+        // SAFETY: a C string from the caller; copied below.
+        unsafe { text(table_name, FUNC) }
+    };
+    let column_names = if column_names.is_null() {
+        (1..=count).map(|i| format!("col{i}")).collect()
+    } else {
+        let mut names = Vec::with_capacity(count);
+        for i in 0..count {
+            // SAFETY: the caller's array of `column_count` C strings (a read past it is
+            // reported by Miri); each non-null one is copied.
+            let name = unsafe { *column_names.add(i) };
+            if name.is_null() {
+                return ERROR;
+            }
+            // SAFETY: as above.
+            names.push(unsafe { text(name, FUNC) }.to_string());
+        }
+        names
+    };
+    if out_appender.is_null() {
+        fail(format_args!(
+            "{FUNC}: NULL out_appender (DuckDB writes through it)"
+        ));
+    }
+    // SAFETY: checked handle and string (copied).
+    let (conn, query) = unsafe {
+        (
+            live(connection.cast::<ConnectionObj>(), CONNECTION, FUNC),
+            text(query, FUNC),
+        )
+    };
+    let target = Target::Query(QueryTarget {
+        sql: query.to_string(),
+        types: column_types,
+        table_name: if table_name.is_empty() {
+            "appended_data".to_string()
+        } else {
+            table_name.to_string()
+        },
+        column_names,
+    });
+    // Creating never fails once the arguments pass: DuckDB binds the query at each flush.
+    let obj = AppenderObj::new(Some(Arc::clone(&conn.engine)), target, (0..count).collect());
+    // SAFETY: non-null out-parameter (checked above).
+    unsafe { *out_appender = adopt(APPENDER, obj).cast() };
+    SUCCESS
 }
 
 /// # Safety
@@ -2719,10 +2954,8 @@ pub unsafe extern "C" fn duckdb_appender_column_type(
     }
     // SAFETY: checked handle.
     let a = unsafe { appender_ref(appender, "duckdb_appender_column_type") };
-    a.columns
-        .borrow()
-        .get(col_idx as usize)
-        .map_or(ptr::null_mut(), |&c| new_logical_type(t_column_type(c)))
+    a.column_type(col_idx as usize)
+        .map_or(ptr::null_mut(), new_logical_type)
 }
 
 #[unsafe(no_mangle)]
@@ -2741,6 +2974,9 @@ pub unsafe extern "C" fn duckdb_appender_add_column(
         )
     };
     a.run(|_| {
+        if let Some(state) = a.table_only("AddColumn") {
+            return state;
+        }
         let Some(index) = T_COLUMNS.iter().position(|c| *c == name) else {
             return a.fail(
                 ffi::duckdb_error_type_DUCKDB_ERROR_BINDER,
@@ -2769,6 +3005,9 @@ pub unsafe extern "C" fn duckdb_appender_clear_columns(
     // SAFETY: checked handle.
     let a = unsafe { appender_ref(appender, "duckdb_appender_clear_columns") };
     a.run(|_| {
+        if let Some(state) = a.table_only("ClearColumns") {
+            return state;
+        }
         if a.flush() != SUCCESS {
             return ERROR;
         }
@@ -2875,8 +3114,11 @@ pub unsafe extern "C" fn duckdb_append_default(
     if appender.is_null() {
         return ERROR;
     }
-    // SAFETY: checked handle; both columns of t default to NULL.
-    unsafe { appender_ref(appender, "duckdb_append_default") }.append(Cell::Null)
+    // SAFETY: checked handle.
+    let a = unsafe { appender_ref(appender, "duckdb_append_default") };
+    // Both columns of t default to NULL; a query appender's columns have no default.
+    a.table_only("AppendDefault")
+        .unwrap_or_else(|| a.append(Cell::Null))
 }
 
 #[unsafe(no_mangle)]
@@ -3177,6 +3419,51 @@ pub unsafe extern "C" fn duckdb_validity_set_row_valid(validity: *mut u64, row: 
     unsafe { *validity.add(row / 64) |= 1u64 << (row % 64) };
 }
 
+/// Both string assignments: copies `str_len` bytes into row `index` of a VARCHAR or BLOB
+/// vector. The checked one (`check_utf8`) first turns a VARCHAR string that is not UTF-8 into a
+/// NULL row, as DuckDB does. The unchecked one leaves UTF-8 to its caller, so the model stops
+/// the program when that contract is broken (DuckDB would store the bad string).
+///
+/// # Safety
+/// `vector` is a vector handle from the model (checked); `str_` points to `str_len` readable
+/// bytes.
+unsafe fn assign_string(
+    func: &str,
+    check_utf8: bool,
+    vector: ffi::duckdb_vector,
+    index: ffi::idx_t,
+    str_: *const c_char,
+    str_len: ffi::idx_t,
+) {
+    // SAFETY: checked handle.
+    let v = unsafe { vector_ref(vector, func) };
+    let varchar = match v.ty.id() {
+        ffi::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR => true,
+        ffi::DUCKDB_TYPE_DUCKDB_TYPE_BLOB => false,
+        _ => fail(format_args!("{func}: not a VARCHAR/BLOB vector")),
+    };
+    let row = index as usize;
+    if row >= v.capacity {
+        fail(format_args!(
+            "{func}: row {index} beyond capacity {}",
+            v.capacity
+        ));
+    }
+    // SAFETY: the caller's bytes (per the contract), only read and copied.
+    let bytes = unsafe { std::slice::from_raw_parts(str_.cast::<u8>(), str_len as usize) };
+    if varchar && std::str::from_utf8(bytes).is_err() {
+        if !check_utf8 {
+            fail(format_args!(
+                "{func}: the string for row {index} of a VARCHAR vector is not UTF-8"
+            ));
+        }
+        v.set_null(row);
+        return;
+    }
+    // SAFETY: row checked against the capacity; VARCHAR and BLOB have 16-byte string slots.
+    unsafe { v.write_string(row, bytes) };
+}
+
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn duckdb_vector_assign_string_element_len(
     vector: ffi::duckdb_vector,
@@ -3184,26 +3471,37 @@ pub unsafe extern "C" fn duckdb_vector_assign_string_element_len(
     str_: *const c_char,
     str_len: ffi::idx_t,
 ) {
-    // SAFETY: checked handle; the caller's bytes are copied.
-    let v = unsafe { vector_ref(vector, "duckdb_vector_assign_string_element_len") };
-    if !matches!(
-        v.ty.id(),
-        ffi::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR | ffi::DUCKDB_TYPE_DUCKDB_TYPE_BLOB
-    ) {
-        fail(format_args!(
-            "duckdb_vector_assign_string_element_len: not a VARCHAR/BLOB vector"
-        ));
-    }
-    if index as usize >= v.capacity {
-        fail(format_args!(
-            "duckdb_vector_assign_string_element_len: row {index} beyond capacity {}",
-            v.capacity
-        ));
-    }
-    // SAFETY: row checked; the bytes are the caller's.
+    // SAFETY: forwarded (the caller's contract).
     unsafe {
-        let bytes = std::slice::from_raw_parts(str_.cast::<u8>(), str_len as usize);
-        v.write_string(index as usize, bytes);
+        assign_string(
+            "duckdb_vector_assign_string_element_len",
+            true,
+            vector,
+            index,
+            str_,
+            str_len,
+        );
+    }
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn duckdb_unsafe_vector_assign_string_element_len(
+    vector: ffi::duckdb_vector,
+    index: ffi::idx_t,
+    str_: *const c_char,
+    str_len: ffi::idx_t,
+) {
+    // SAFETY: forwarded (the caller's contract, plus valid UTF-8 for VARCHAR, which
+    // assign_string checks).
+    unsafe {
+        assign_string(
+            "duckdb_unsafe_vector_assign_string_element_len",
+            false,
+            vector,
+            index,
+            str_,
+            str_len,
+        );
     }
 }
 
@@ -4313,6 +4611,7 @@ same_signatures! {
     duckdb_appender_column_count
     duckdb_appender_column_type
     duckdb_appender_create_ext
+    duckdb_appender_create_query
     duckdb_appender_destroy
     duckdb_appender_end_row
     duckdb_appender_error_data
@@ -4515,6 +4814,7 @@ same_signatures! {
     duckdb_union_type_member_count
     duckdb_union_type_member_name
     duckdb_union_type_member_type
+    duckdb_unsafe_vector_assign_string_element_len
     duckdb_validity_row_is_valid
     duckdb_validity_set_row_invalid
     duckdb_validity_set_row_valid
