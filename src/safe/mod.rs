@@ -47,6 +47,11 @@
 //! - BOOLEAN columns hold bytes other than 0 and 1 under NULL rows, so a column is handed out
 //!   as `&[bool]` only after every byte is checked.
 //! - `duckdb_pending_error` returns `""`, not NULL, when there is no error.
+//! - `duckdb_open_ext` takes a null config for DuckDB's defaults (what `duckdb_open` passes).
+//! - While a streaming result (`duckdb_execute_prepared_streaming`) is open, every other
+//!   statement on its connection fails with a ResourceInUse error; chunks already fetched from
+//!   it stay valid after it is destroyed. A writing statement streamed this way (`INSERT ...
+//!   RETURNING`) has done and committed all its work by the time its first chunk arrives.
 
 mod appender;
 mod chunk;
