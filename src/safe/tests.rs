@@ -831,8 +831,7 @@ fn prepared_statement_runs_again_with_new_parameters() {
 fn prepared_query_row_reads_the_first_row_and_frees_the_result_first() {
     let _ledger = ledger_guard();
     let conn = conn();
-    conn.execute_batch(&format!("{}; {}", sql::CREATE_T, sql::INSERT_T))
-        .unwrap();
+    table_t(&conn);
     let mut stmt = conn.prepare(sql::PARAM_PLUS_ONE).unwrap();
     for n in [41i64, -1] {
         let got = stmt
@@ -1286,19 +1285,23 @@ fn chunk_writer_reset_and_reuse() {
     );
 }
 
+/// An appender over `sql::APPEND_QUERY_T` (INTEGER, VARCHAR), made from types that are
+/// dropped at once (the appender keeps copies).
+fn query_appender<'c>(conn: &'c Connection, names: Option<&[&str]>) -> Appender<'c> {
+    let types = [
+        LogicalType::new(TypeId::Integer).unwrap(),
+        LogicalType::new(TypeId::Varchar).unwrap(),
+    ];
+    conn.appender_for_query(sql::APPEND_QUERY_T, &types, None, names)
+        .unwrap()
+}
+
 #[test]
 fn query_appender_runs_its_query_over_the_appended_rows() {
     let _ledger = ledger_guard();
     let conn = conn();
     table_t(&conn);
-    let types = [
-        LogicalType::new(TypeId::Integer).unwrap(),
-        LogicalType::new(TypeId::Varchar).unwrap(),
-    ];
-    let mut app = conn
-        .appender_for_query(sql::APPEND_QUERY_T, &types, None, None)
-        .unwrap();
-    drop(types); // the appender copied them
+    let mut app = query_appender(&conn, None);
     assert_eq!(app.column_count(), 2);
     assert_eq!(app.column_type(0).unwrap().id(), TypeId::Integer);
     assert_eq!(app.column_type(1).unwrap().id(), TypeId::Varchar);
@@ -1324,13 +1327,7 @@ fn query_appender_reports_query_errors_at_flush() {
     let _ledger = ledger_guard();
     let conn = conn();
     table_t(&conn);
-    let types = [
-        LogicalType::new(TypeId::Integer).unwrap(),
-        LogicalType::new(TypeId::Varchar).unwrap(),
-    ];
-    let mut app = conn
-        .appender_for_query(sql::APPEND_QUERY_T, &types, None, None)
-        .unwrap();
+    let mut app = query_appender(&conn, None);
     let err = app.add_column("col1").unwrap_err();
     assert_eq!(
         err.engine_error(),
@@ -1344,9 +1341,7 @@ fn query_appender_reports_query_errors_at_flush() {
     assert_eq!(err.engine_error(), Some(EngineError::Constraint), "{err}");
     assert_eq!(rows_of_t(&conn).len(), 2, "the failed flush wrote nothing");
     // Names the query does not use: binding it fails at the flush, not at creation.
-    let mut renamed = conn
-        .appender_for_query(sql::APPEND_QUERY_T, &types, None, Some(&["a", "b"]))
-        .unwrap();
+    let mut renamed = query_appender(&conn, Some(&["a", "b"]));
     renamed.append_row((6i32, "six")).unwrap();
     let err = renamed.close().unwrap_err();
     assert_eq!(err.engine_error(), Some(EngineError::Binder), "{err}");
