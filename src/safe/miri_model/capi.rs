@@ -2827,6 +2827,22 @@ pub unsafe extern "C" fn duckdb_appender_create_ext(
     state
 }
 
+/// Converts each of the `count` entries of the caller's array with `convert`; `None` as soon
+/// as `convert` refuses one (the C API's check for null entries).
+///
+/// # Safety
+/// `array` points to `count` readable entries.
+unsafe fn convert_each<E: Copy, T>(
+    array: *const E,
+    count: usize,
+    mut convert: impl FnMut(E) -> Option<T>,
+) -> Option<Vec<T>> {
+    (0..count)
+        // SAFETY: `i < count` (caller's contract).
+        .map(|i| convert(unsafe { *array.add(i) }))
+        .collect()
+}
+
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn duckdb_appender_create_query(
     connection: ffi::duckdb_connection,
@@ -2844,17 +2860,16 @@ pub unsafe extern "C" fn duckdb_appender_create_query(
         return ERROR;
     }
     let count = column_count as usize;
-    let mut column_types = Vec::with_capacity(count);
-    for i in 0..count {
-        // SAFETY: the caller's array of `column_count` types (a read past it is reported by
-        // Miri); each non-null one is a live type (checked), copied here and left to the caller.
-        let ty = unsafe { *types.add(i) };
-        if ty.is_null() {
-            return ERROR;
-        }
-        // SAFETY: as above.
-        column_types.push(unsafe { type_ref(ty, FUNC) }.clone());
-    }
+    // SAFETY: the caller's array of `column_count` types (a read past it is reported by Miri);
+    // a non-null entry is a live type (checked by type_ref), copied and left to the caller.
+    let column_types = unsafe {
+        convert_each(types, count, |ty| {
+            (!ty.is_null()).then(|| type_ref(ty, FUNC).clone())
+        })
+    };
+    let Some(column_types) = column_types else {
+        return ERROR;
+    };
     let table_name = if table_name.is_null() {
         ""
     } else {
@@ -2864,18 +2879,17 @@ pub unsafe extern "C" fn duckdb_appender_create_query(
     let column_names = if column_names.is_null() {
         (1..=count).map(|i| format!("col{i}")).collect()
     } else {
-        let mut names = Vec::with_capacity(count);
-        for i in 0..count {
-            // SAFETY: the caller's array of `column_count` C strings (a read past it is
-            // reported by Miri); each non-null one is copied.
-            let name = unsafe { *column_names.add(i) };
-            if name.is_null() {
-                return ERROR;
-            }
-            // SAFETY: as above.
-            names.push(unsafe { text(name, FUNC) }.to_string());
+        // SAFETY: the caller's array of `column_count` C strings (a read past it is reported
+        // by Miri); a non-null entry is a C string from the caller, copied here.
+        let names = unsafe {
+            convert_each(column_names, count, |name| {
+                (!name.is_null()).then(|| text(name, FUNC).to_string())
+            })
+        };
+        match names {
+            Some(names) => names,
+            None => return ERROR,
         }
-        names
     };
     if out_appender.is_null() {
         fail(format_args!(
