@@ -588,7 +588,9 @@ impl PreparedStatement<'_> {
     ///
     /// A statement that returns no rows is an [`ErrorKind::OutOfRange`] error; rows after the
     /// first are ignored and never materialised: the statement runs as a streaming query of
-    /// which only the first chunk is fetched.
+    /// which only the first chunk is fetched, so side effects of computing later rows of a
+    /// `SELECT` (`nextval`) may not happen. Writing statements (`INSERT ... RETURNING`) still
+    /// complete and commit in full.
     ///
     /// ```
     /// use duckdb_ffi::safe::{Database, ErrorKind};
