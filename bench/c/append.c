@@ -100,29 +100,28 @@ static void check(duckdb_connection conn, char *out, size_t cap) {
              (long long)doubles, (long long)lengths);
 }
 
+/* `runs` timed runs of `append` into a freshly recreated table, each checked after the clock. */
+static void time_runs(duckdb_connection conn, const Texts *texts, int runs, const char *workload,
+                      void (*append)(duckdb_connection, const Texts *)) {
+    char result[160];
+    for (int run = 0; run < runs; run++) {
+        bench_exec(conn, "CREATE OR REPLACE TABLE a(i BIGINT, d DOUBLE, s VARCHAR)");
+        double start = bench_now();
+        append(conn, texts);
+        double seconds = bench_now() - start;
+        check(conn, result, sizeof result);
+        bench_report(workload, seconds, result);
+    }
+}
+
 int main(int argc, char **argv) {
     int runs = bench_runs(argc, argv, 5);
     Texts texts = make_texts();
     duckdb_database db;
     duckdb_connection conn;
     bench_open(&db, &conn);
-    char result[160];
-    for (int run = 0; run < runs; run++) {
-        bench_exec(conn, "CREATE OR REPLACE TABLE a(i BIGINT, d DOUBLE, s VARCHAR)");
-        double start = bench_now();
-        append_rows(conn, &texts);
-        double seconds = bench_now() - start;
-        check(conn, result, sizeof result);
-        bench_report("append_1m_rows", seconds, result);
-    }
-    for (int run = 0; run < runs; run++) {
-        bench_exec(conn, "CREATE OR REPLACE TABLE a(i BIGINT, d DOUBLE, s VARCHAR)");
-        double start = bench_now();
-        append_chunks(conn, &texts);
-        double seconds = bench_now() - start;
-        check(conn, result, sizeof result);
-        bench_report("append_1m_chunks", seconds, result);
-    }
+    time_runs(conn, &texts, runs, "append_1m_rows", append_rows);
+    time_runs(conn, &texts, runs, "append_1m_chunks", append_chunks);
     bench_close(&db, &conn);
     for (int64_t i = 0; i < BENCH_APPEND_ROWS; i++) {
         free(texts.text[i]);
