@@ -176,15 +176,7 @@ fn direct_binds_reach_their_parameters() {
     assert_eq!(got, "42|text|2.5|200|true");
     let mut one = conn.prepare("SELECT ?::BIGINT * 2").unwrap();
     for (i, want) in [(1i64, 2i64), (-5, -10), (i64::MAX / 2, i64::MAX - 1)] {
-        let v = one
-            .query([i])
-            .unwrap()
-            .rows()
-            .next()
-            .unwrap()
-            .unwrap()
-            .get::<i64>(0)
-            .unwrap();
+        let v: i64 = one.query_row([i], |row| row.get(0)).unwrap();
         assert_eq!(v, want);
     }
     // Wrong counts and indexes are still errors, with no C call.
@@ -199,14 +191,7 @@ fn direct_binds_reach_their_parameters() {
     assert_eq!(one.bind(0, "x").unwrap_err().kind(), ErrorKind::OutOfRange);
     // An out-of-range bind must not have broken the statement.
     assert_eq!(
-        one.query(vec![21i64])
-            .unwrap()
-            .rows()
-            .next()
-            .unwrap()
-            .unwrap()
-            .get::<i64>(0)
-            .unwrap(),
+        one.query_row(vec![21i64], |row| row.get::<i64>(0)).unwrap(),
         42
     );
 }
