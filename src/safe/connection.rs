@@ -65,12 +65,10 @@ impl Connection {
     /// them is destroyed either way.
     pub fn query(&self, sql: &str) -> Result<QueryResult<'_>> {
         let sql = c_string(sql)?;
-        // SAFETY: a zeroed duckdb_result is what the C API expects ("result" row); live connection.
-        let mut raw: ffi::duckdb_result = unsafe { std::mem::zeroed() };
-        // SAFETY: live connection, valid C string, zeroed out-parameter.
-        let state = unsafe { ffi::duckdb_query(self.handle.get(), sql.as_ptr(), &mut raw) };
-        // SAFETY: the result must be destroyed even on error ("result" row): own it now.
-        QueryResult::from_state(state, unsafe { Owned::from_raw(raw) })
+        // SAFETY: live connection, valid C string; duckdb_query fills the result, on failure too.
+        unsafe {
+            QueryResult::from_call(|out| ffi::duckdb_query(self.handle.get(), sql.as_ptr(), out))
+        }
     }
 
     /// Runs a statement and returns how many rows it changed (0 for statements that change none).
@@ -115,12 +113,9 @@ impl Connection {
             if state != ffi::duckdb_state_DuckDBSuccess {
                 return Err(prepare_error(&stmt));
             }
-            // SAFETY: zeroed result as required; live statement.
-            let mut result: ffi::duckdb_result = unsafe { std::mem::zeroed() };
-            // SAFETY: live statement; zeroed out-parameter.
-            let state = unsafe { ffi::duckdb_execute_prepared(stmt.get(), &mut result) };
-            // SAFETY: the result is owned from here and destroyed on every path.
-            QueryResult::from_state(state, unsafe { Owned::from_raw(result) })?;
+            // SAFETY: live statement; duckdb_execute_prepared fills the result or leaves it
+            // zeroed.
+            unsafe { QueryResult::from_call(|out| ffi::duckdb_execute_prepared(stmt.get(), out)) }?;
         }
         Ok(())
     }

@@ -186,12 +186,9 @@ impl<'conn> PendingResult<'_, 'conn> {
 
     /// Runs the remaining tasks and returns the result (at once if already finished).
     pub fn execute(self) -> Result<QueryResult<'conn>> {
-        // SAFETY: a zeroed duckdb_result is the required initial state.
-        let mut raw: ffi::duckdb_result = unsafe { std::mem::zeroed() };
-        // SAFETY: live pending result, consumed into `raw` ("pending_result" row); the pending
-        // handle is still destroyed by `Owned` afterwards, which the C API expects.
-        let state = unsafe { ffi::duckdb_execute_pending(self.handle.get(), &mut raw) };
-        // SAFETY: the result must be destroyed even on error ("result" row).
-        QueryResult::from_state(state, unsafe { Owned::from_raw(raw) })
+        // SAFETY: live pending result, consumed into the result it fills, on failure too
+        // ("pending_result" row); the pending handle is still destroyed by `Owned` afterwards,
+        // which the C API expects.
+        unsafe { QueryResult::from_call(|out| ffi::duckdb_execute_pending(self.handle.get(), out)) }
     }
 }

@@ -36,14 +36,22 @@ pub struct QueryResult<'conn> {
 unsafe impl Send for QueryResult<'_> {}
 
 impl<'conn> QueryResult<'conn> {
-    /// Wraps the outcome of a call that filled a `duckdb_result`: the result on success, else
-    /// its error (the result is destroyed on both paths).
-    pub(crate) fn from_state(
-        state: ffi::duckdb_state,
-        handle: Owned<kind::Result>,
+    /// Runs `fill`, a C call that writes a `duckdb_result` through the pointer it is given
+    /// (zeroed first, as the C API requires), and wraps the outcome: the result on success,
+    /// else its error (the result is destroyed on both paths).
+    ///
+    /// # Safety
+    /// `fill` must leave the `duckdb_result` zeroed or holding a result that is ours to destroy,
+    /// which every result-filling call of the C API does, on failure too ("result" row).
+    pub(crate) unsafe fn from_call(
+        fill: impl FnOnce(*mut ffi::duckdb_result) -> ffi::duckdb_state,
     ) -> Result<QueryResult<'conn>> {
+        // SAFETY: a zeroed duckdb_result is the required initial state ("General rules").
+        let mut raw: ffi::duckdb_result = unsafe { std::mem::zeroed() };
+        let state = fill(&mut raw);
         let result = QueryResult {
-            handle,
+            // SAFETY: the caller's contract: `raw` is zeroed or a result we must destroy.
+            handle: unsafe { Owned::from_raw(raw) },
             _conn: PhantomData,
         };
         if state == ffi::duckdb_state_DuckDBSuccess {

@@ -229,12 +229,10 @@ impl<'conn> PreparedStatement<'conn> {
     /// Runs the statement with the current bindings. A parameter left unbound is an error
     /// reported by DuckDB.
     pub fn query_bound(&mut self) -> Result<QueryResult<'conn>> {
-        // SAFETY: a zeroed duckdb_result is the required initial state ("General rules").
-        let mut raw: ffi::duckdb_result = unsafe { std::mem::zeroed() };
-        // SAFETY: live statement; zeroed out-parameter.
-        let state = unsafe { ffi::duckdb_execute_prepared(self.handle.get(), &mut raw) };
-        // SAFETY: the result must be destroyed even on error ("result" row): owned from here.
-        QueryResult::from_state(state, unsafe { Owned::from_raw(raw) })
+        // SAFETY: live statement; the call fills the result or leaves it zeroed.
+        unsafe {
+            QueryResult::from_call(|out| ffi::duckdb_execute_prepared(self.handle.get(), out))
+        }
     }
 
     /// Runs the statement with the current bindings as a *streaming* result: rows are produced
@@ -246,12 +244,12 @@ impl<'conn> PreparedStatement<'conn> {
     /// connection fails with `ResourceInUse`. Only [`query_row`](Self::query_row) uses it, and
     /// destroys the result (keeping its owned first chunk) before it calls back.
     pub(crate) fn query_bound_streaming(&mut self) -> Result<QueryResult<'conn>> {
-        // SAFETY: a zeroed duckdb_result is the required initial state ("General rules").
-        let mut raw: ffi::duckdb_result = unsafe { std::mem::zeroed() };
-        // SAFETY: live statement; zeroed out-parameter.
-        let state = unsafe { ffi::duckdb_execute_prepared_streaming(self.handle.get(), &mut raw) };
-        // SAFETY: the result must be destroyed even on error ("result" row): owned from here.
-        QueryResult::from_state(state, unsafe { Owned::from_raw(raw) })
+        // SAFETY: live statement; the call fills the result or leaves it zeroed.
+        unsafe {
+            QueryResult::from_call(|out| {
+                ffi::duckdb_execute_prepared_streaming(self.handle.get(), out)
+            })
+        }
     }
 
     /// Runs the statement with the current bindings, returning how many rows it changed.
