@@ -5,7 +5,9 @@
 //! cargo run --release --example tour
 //! ```
 
-use duckdb_ffi::safe::{Database, Datum, EngineError, Error, ErrorKind, ledger};
+use duckdb_ffi::safe::{
+    Database, Datum, EngineError, Error, ErrorKind, Null, Timestamp, ledger, library_version,
+};
 
 fn main() -> Result<(), Error> {
     // Everything that holds a C handle lives in this block, so it is all gone at its end.
@@ -34,12 +36,12 @@ fn main() -> Result<(), Error> {
                 None
             };
             appender.append(&(i % 10 + 1))?;
-            appender.append(&duckdb_ffi::duckdb_timestamp {
+            appender.append(&Timestamp {
                 micros: 1_704_067_200_000_000 + i64::from(i) * 60_000_000,
             })?;
             appender.append(&(15.0 + f64::from(i % 200) / 10.0))?;
             appender.append(&note)?;
-            appender.append(&duckdb_ffi::safe::Null)?;
+            appender.append(&Null)?;
             appender.end_row()?;
         }
         appender.close()?;
@@ -83,7 +85,7 @@ fn main() -> Result<(), Error> {
         let mut rows = result.rows();
         while let Some(row) = rows.next()? {
             let sensor: i32 = row.get("sensor")?;
-            let taken: duckdb_ffi::safe::Timestamp = row.get(1)?;
+            let taken: Timestamp = row.get(1)?;
             let celsius: Option<f64> = row.get("celsius")?;
             let note: Option<String> = row.get("note")?;
             let tags: Datum = row.get("tags")?; // any type, nested included
@@ -127,11 +129,4 @@ fn main() -> Result<(), Error> {
     assert_eq!(after.live_total(), 0, "every handle must be destroyed");
     println!("live handles: 0");
     Ok(())
-}
-
-fn library_version() -> String {
-    // SAFETY: duckdb_library_version returns a static C string (capi-ownership.md, "Strings").
-    unsafe { std::ffi::CStr::from_ptr(duckdb_ffi::duckdb_library_version()) }
-        .to_string_lossy()
-        .into_owned()
 }

@@ -11,7 +11,7 @@ mod common;
 
 use duckdb_ffi as ffi;
 use duckdb_ffi::safe::{
-    ChunkWriter, Config, DataChunk, Database, EngineError, Error, ErrorKind, LogicalType,
+    ChunkWriter, Config, DataChunk, Database, Decimal, EngineError, Error, ErrorKind, LogicalType,
     PendingState, TypeId, Value, ledger,
 };
 use std::path::PathBuf;
@@ -590,7 +590,12 @@ fn values_scalar_nested_and_rejected() {
             (k.get_str().unwrap().as_str(), v.get_i64().unwrap()),
             ("k", n)
         );
-        assert!(Value::decimal(40, 2, 1).is_err(), "width above 38");
+        let wide = Decimal {
+            value: 1,
+            width: 40,
+            scale: 2,
+        };
+        assert!(Value::decimal(wide).is_err(), "width above 38");
         assert!(LogicalType::decimal(4, 1).is_ok());
         let e = LogicalType::enumeration(&["x", "y"]).unwrap();
         assert!(Value::enumeration(&e, 7).is_err());

@@ -1,5 +1,6 @@
-//! The direct write paths: `ToSql::bind_to` / `append_to` overrides, `Params::bind_each` /
-//! `append_each`, and the bulk `ChunkWriter` calls (`set_strs`, `set_blobs`, `validity_mut`).
+//! The write paths: parameter lists visited without dynamic dispatch (tuples, arrays,
+//! vectors) and through `&dyn ToSql` (`params!`), a user's own `Params` and `ToSql`, and the
+//! bulk `ChunkWriter` calls (`set_strs`, `set_blobs`, `validity_mut`).
 //! Every test reads the data back through SQL, so a wrong cell, a lost NULL or a value sent to
 //! the wrong column or parameter fails it.
 
@@ -7,8 +8,8 @@ mod common;
 
 use duckdb_ffi::params;
 use duckdb_ffi::safe::{
-    Appender, ChunkWriter, Connection, Database, ErrorKind, LogicalType, Null, Params, Result,
-    ToSql, ToSqlOutput, TypeId,
+    Appender, ChunkWriter, Connection, Database, ErrorKind, LogicalType, Null, ParamSink, Params,
+    Result, ToSql, ToSqlOutput, TypeId,
 };
 
 fn conn() -> Connection {
@@ -48,7 +49,7 @@ fn direct_appends_land_in_their_columns() {
         &owned,
     ))
     .unwrap();
-    // Through `&dyn ToSql` (the default `append_each`) and `Option`/`Null`.
+    // Through `&dyn ToSql` (`params!`) and `Option`/`Null`.
     app.append_row(params![
         false,
         None::<i8>,
@@ -123,9 +124,9 @@ impl Params for Lying {
         1
     }
 
-    fn for_each_param(&self, f: &mut dyn FnMut(&dyn ToSql) -> Result<()>) -> Result<()> {
-        f(&1i32)?;
-        f(&2i32)
+    fn visit<S: ParamSink>(&self, sink: &mut S) -> Result<()> {
+        sink.put(&1i32)?;
+        sink.put(&2i32)
     }
 }
 
@@ -147,7 +148,7 @@ fn a_params_list_cannot_overfill_a_row() {
     );
 }
 
-/// A type that only implements `to_sql`: it goes through the default `bind_to`/`append_to`.
+/// A user's own type, described as one of DuckDB's.
 struct Celsius(f64);
 
 impl ToSql for Celsius {

@@ -306,9 +306,9 @@ fn native_rust_types_bind_and_append() {
         &b"\x00raw"[..],
         bytes,
         None::<i32>,
-        duckdb_ffi::duckdb_date { days: 19_000 },
-        duckdb_ffi::duckdb_timestamp { micros: -1 },
-        duckdb_ffi::duckdb_interval {
+        Date { days: 19_000 },
+        Timestamp { micros: -1 },
+        Interval {
             months: 1,
             days: 2,
             micros: 3
@@ -379,10 +379,15 @@ fn nested_values_bind_and_append() {
     let union = Value::union_value(&union_type, 0, &Value::from(42i32)).unwrap();
     let enum_type = LogicalType::enumeration(&["x", "y"]).unwrap();
     let enumv = Value::enumeration(&enum_type, 1).unwrap();
-    let dec = Value::decimal(9, 2, -12_345).unwrap();
-    let uuid = Value::uuid(0xffff_0000_0000_0000_0000_0000_0000_0001);
+    let dec = Value::decimal(Decimal {
+        value: -12_345,
+        width: 9,
+        scale: 2,
+    })
+    .unwrap();
+    let uuid = Value::from(Uuid(0xffff_0000_0000_0000_0000_0000_0000_0001));
     let bit = Value::bit(&[true, true, false]).unwrap();
-    let tz = Value::time_tz(43_200_000_000, 3_600);
+    let tz = Value::from(TimeTz::new(43_200_000_000, 3_600).unwrap());
 
     let expected = vec![
         Datum::List(vec![Datum::BigInt(1), Datum::Null, Datum::BigInt(3)]),
@@ -441,18 +446,41 @@ fn values_read_back_and_refuse_wrong_types() {
     assert_eq!(Value::from(i128::MIN).get_i128().unwrap(), i128::MIN);
     assert_eq!(Value::varchar("text").get_str().unwrap(), "text");
     assert_eq!(Value::blob(&[1, 2]).get_blob().unwrap(), vec![1, 2]);
-    assert_eq!(Value::date(-1).get_date().unwrap(), -1);
     assert_eq!(
-        Value::time_tz(1_000_000, -60).get_time_tz().unwrap(),
-        (1_000_000, -60)
+        Value::from(Date { days: -1 }).get_date().unwrap(),
+        Date { days: -1 }
     );
-    assert_eq!(Value::timestamp_ms(77).get_timestamp().unwrap(), 77);
-    assert_eq!(Value::interval(1, 2, 3).get_interval().unwrap(), (1, 2, 3));
+    let tz = Value::from(TimeTz::new(1_000_000, -60).unwrap())
+        .get_time_tz()
+        .unwrap();
+    assert_eq!((tz.micros(), tz.offset_seconds()), (1_000_000, -60));
     assert_eq!(
-        Value::decimal(5, 2, 12_345).unwrap().get_decimal().unwrap(),
-        (5, 2, 12_345)
+        Value::from(TimestampMs { millis: 77 })
+            .get_timestamp_ms()
+            .unwrap(),
+        TimestampMs { millis: 77 }
     );
-    assert_eq!(Value::uuid(42).get_uuid().unwrap(), 42);
+    // Each timestamp unit has its own reader: another unit is a type mismatch.
+    assert_eq!(
+        Value::from(TimestampMs { millis: 77 })
+            .get_timestamp()
+            .unwrap_err()
+            .kind(),
+        ErrorKind::TypeMismatch
+    );
+    let interval = Interval {
+        months: 1,
+        days: 2,
+        micros: 3,
+    };
+    assert_eq!(Value::from(interval).get_interval().unwrap(), interval);
+    let dec = Decimal {
+        value: 12_345,
+        width: 5,
+        scale: 2,
+    };
+    assert_eq!(Value::decimal(dec).unwrap().get_decimal().unwrap(), dec);
+    assert_eq!(Value::from(Uuid(42)).get_uuid().unwrap(), Uuid(42));
     let bits = [
         false, true, true, false, true, false, false, false, true, true,
     ];
@@ -478,11 +506,20 @@ fn values_read_back_and_refuse_wrong_types() {
     assert_eq!(Value::from(2.5f64).to_string(), "2.5");
 
     // Bad input to constructors is an error.
+    let too_many_digits = Decimal {
+        value: 1000,
+        width: 3,
+        scale: 1,
+    };
     assert_eq!(
-        Value::decimal(3, 1, 1000).unwrap_err().kind(),
+        Value::decimal(too_many_digits).unwrap_err().kind(),
         ErrorKind::OutOfRange
     );
-    assert!(Value::decimal(39, 0, 1).is_err());
+    assert_eq!(
+        Decimal::new(1000, 3, 1).unwrap_err().kind(),
+        ErrorKind::OutOfRange
+    );
+    assert!(Decimal::new(1, 39, 0).is_err());
     assert!(Value::bit(&[]).is_err());
     let e = LogicalType::enumeration(&["a"]).unwrap();
     assert_eq!(

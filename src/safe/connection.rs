@@ -1,10 +1,12 @@
 //! `Connection`, its `InterruptHandle`, and running SQL.
 
-use super::database::Database;
-use super::error::{Error, Result, c_string};
-use super::handle::{Owned, kind};
-use super::result::QueryResult;
 use crate as ffi;
+use crate::safe::cabi::c_string;
+use crate::safe::error::{Error, Result};
+use crate::safe::handle::{Owned, kind};
+
+use super::database::Database;
+use super::result::QueryResult;
 use std::ptr;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -40,8 +42,15 @@ unsafe impl Send for SharedConnection {}
 // "Threads": connection is Send, not Sync). Not Sync: `Owned`'s UnsafeCell forbids sharing.
 unsafe impl Send for Connection {}
 
+impl Database {
+    /// Opens a new connection.
+    pub fn connect(&self) -> Result<Connection> {
+        Connection::open(self)
+    }
+}
+
 impl Connection {
-    pub(crate) fn open(db: &Database) -> Result<Connection> {
+    fn open(db: &Database) -> Result<Connection> {
         let mut raw: ffi::duckdb_connection = ptr::null_mut();
         // SAFETY: live database; out-parameter null-initialised.
         let state = unsafe { ffi::duckdb_connect(db.as_raw(), &mut raw) };

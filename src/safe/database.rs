@@ -1,9 +1,10 @@
 //! `Database` and its `Config`.
 
-use super::connection::Connection;
-use super::error::{Error, ErrorKind, Result, c_string};
-use super::handle::{Owned, kind};
 use crate as ffi;
+use crate::safe::cabi::c_string;
+use crate::safe::error::{Error, ErrorKind, Result};
+use crate::safe::handle::{Owned, kind};
+
 use std::ffi::{CStr, c_char};
 use std::path::Path;
 use std::ptr;
@@ -11,7 +12,7 @@ use std::ptr;
 /// An open DuckDB database (in memory or a file), the owner of a `duckdb_database`.
 ///
 /// Connections keep the engine alive on their own (capi-ownership.md, "database" row), so a
-/// [`Connection`] does not borrow its `Database`: dropping the database first is safe, and the
+/// [`Connection`](super::Connection) does not borrow its `Database`: dropping the database first is safe, and the
 /// file stays locked until the last connection is gone.
 ///
 /// ```
@@ -91,11 +92,6 @@ impl Database {
         };
         // duckdb_open_ext returns only a message; its prefix names the error class.
         Err(Error::from_message(text))
-    }
-
-    /// Opens a new connection.
-    pub fn connect(&self) -> Result<Connection> {
-        Connection::open(self)
     }
 
     /// The raw handle, for calls the safe layer does not wrap. It stays owned by `self`.
@@ -209,4 +205,17 @@ impl Config {
             })
             .collect()
     }
+}
+
+/// The version of the linked DuckDB library (`"v2.0.0"`); with `DUCKDB_LIB_DIR` it can differ
+/// from [`PINNED_DUCKDB_VERSION`](crate::PINNED_DUCKDB_VERSION).
+///
+/// ```
+/// assert!(duckdb_ffi::safe::library_version().starts_with('v'));
+/// ```
+pub fn library_version() -> &'static str {
+    // SAFETY: `duckdb_library_version` returns a pointer to a static NUL-terminated string
+    // (src/c_api.md, "Strings"), valid for the whole program.
+    let version = unsafe { CStr::from_ptr(ffi::duckdb_library_version()) };
+    version.to_str().unwrap_or("unknown")
 }

@@ -246,8 +246,3 @@ impl From<std::str::Utf8Error> for Error {
         Error::new(ErrorKind::InvalidUtf8, e.to_string())
     }
 }
-
-/// Converts a Rust string for C, rejecting interior NUL bytes.
-pub(crate) fn c_string(s: &str) -> Result<std::ffi::CString> {
-    Ok(std::ffi::CString::new(s)?)
-}

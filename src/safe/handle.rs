@@ -3,12 +3,12 @@
 //!
 //! Every owned handle in the safe layer passes through here, so this is the only place a
 //! `duckdb_destroy_*` (or `duckdb_close`, `duckdb_disconnect`) call happens, and the only place
-//! the [ledger] counts.
+//! handles are counted; the public [ledger](super::ledger) reads those counts.
 
-use super::ledger;
 use crate as ffi;
 use std::cell::UnsafeCell;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A kind of owned C handle: its raw type and its destroy function.
 ///
@@ -107,7 +107,7 @@ kinds! {
 pub struct Owned<K: Kind> {
     raw: UnsafeCell<K::Raw>,
     /// Zero-sized unless the `leak-trace` feature records this handle's creation site.
-    trace: ledger::Trace,
+    trace: Trace,
     _kind: PhantomData<K>,
 }
 
@@ -119,7 +119,7 @@ impl<K: Kind> Owned<K> {
     /// nobody else. A null or zeroed handle is allowed (the destroy functions accept it); the
     /// safe layer only wraps one after an error path where the C API still requires destroy.
     pub unsafe fn from_raw(raw: K::Raw) -> Self {
-        let trace = ledger::created(K::KIND);
+        let trace = created(K::KIND);
         Owned {
             raw: UnsafeCell::new(raw),
             trace,
@@ -149,7 +149,7 @@ impl<K: Kind> Drop for Owned<K> {
         // SAFETY: `from_raw`'s contract makes this the handle's only owner, and `drop` runs
         // once; the destroy function nulls the handle and accepts null.
         unsafe { K::destroy(self.raw.get()) };
-        ledger::destroyed(K::KIND, &self.trace);
+        destroyed(K::KIND, &self.trace);
     }
 }
 
@@ -159,23 +159,92 @@ impl<K: Kind> std::fmt::Debug for Owned<K> {
     }
 }
 
-/// Copies a string DuckDB allocated and handed over, then frees it with `duckdb_free`
-/// (capi-ownership.md, "Strings"). Null gives `None`; text that is not UTF-8 is an error
-/// (the string is freed either way).
-///
-/// # Safety
-/// `ptr` is null or a NUL-terminated string from DuckDB's allocator that the caller owns and
-/// nobody else frees (some are declared `const char *` but are still handed over).
-pub(crate) unsafe fn take_c_string(ptr: *const std::ffi::c_char) -> Option<super::Result<String>> {
-    if ptr.is_null() {
-        return None;
+const KINDS: usize = HandleKind::ALL.len();
+static CREATED: [AtomicU64; KINDS] = [const { AtomicU64::new(0) }; KINDS];
+static DESTROYED: [AtomicU64; KINDS] = [const { AtomicU64::new(0) }; KINDS];
+
+/// Handles of `kind` created and destroyed since the process started, read so that a handle
+/// destroyed after the read was also created after it (destroyed is read first).
+pub(crate) fn counts(kind: HandleKind) -> (u64, u64) {
+    let destroyed = DESTROYED[kind as usize].load(Ordering::SeqCst);
+    let created = CREATED[kind as usize].load(Ordering::SeqCst);
+    (created, destroyed)
+}
+
+/// What [`Owned`] keeps besides the counts: with the `leak-trace` feature, the id under which
+/// its creation backtrace is stored; without it, nothing (a zero-sized value, so the feature
+/// costs nothing when off).
+#[derive(Debug)]
+struct Trace {
+    #[cfg(feature = "leak-trace")]
+    id: u64,
+}
+
+// Without the feature, `Owned` carries nothing extra.
+#[cfg(not(feature = "leak-trace"))]
+const _: () = assert!(std::mem::size_of::<Trace>() == 0);
+
+/// Counts a new handle (and, with `leak-trace`, records where it was created).
+#[inline]
+fn created(kind: HandleKind) -> Trace {
+    CREATED[kind as usize].fetch_add(1, Ordering::SeqCst);
+    Trace {
+        #[cfg(feature = "leak-trace")]
+        id: backtraces::record(kind),
     }
-    // SAFETY: non-null and NUL-terminated (caller's contract); copied before it is freed.
-    let text = unsafe { std::ffi::CStr::from_ptr(ptr) }
-        .to_str()
-        .map(str::to_owned)
-        .map_err(super::Error::from);
-    // SAFETY: the caller hands over ownership; `duckdb_free` is `free` ("Strings").
-    unsafe { ffi::duckdb_free(ptr.cast_mut().cast()) };
-    Some(text)
+}
+
+/// Counts a destroyed handle (and, with `leak-trace`, forgets its creation backtrace).
+#[inline]
+fn destroyed(kind: HandleKind, trace: &Trace) {
+    #[cfg(feature = "leak-trace")]
+    backtraces::forget(trace.id);
+    #[cfg(not(feature = "leak-trace"))]
+    let _ = trace;
+    DESTROYED[kind as usize].fetch_add(1, Ordering::SeqCst);
+}
+
+#[cfg(feature = "leak-trace")]
+pub(crate) use backtraces::live as live_backtraces;
+
+#[cfg(feature = "leak-trace")]
+mod backtraces {
+    //! Creation backtraces of live handles, keyed by a per-handle id.
+
+    use super::HandleKind;
+    use std::backtrace::Backtrace;
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+    static LIVE: Mutex<BTreeMap<u64, (HandleKind, Arc<Backtrace>)>> = Mutex::new(BTreeMap::new());
+
+    /// Records the caller's stack for a new handle and returns the handle's id.
+    pub(super) fn record(kind: HandleKind) -> u64 {
+        // Captured before taking the lock: unwinding is the slow part.
+        let backtrace = Arc::new(Backtrace::force_capture());
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        LIVE.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, (kind, backtrace));
+        id
+    }
+
+    /// Forgets a destroyed handle.
+    pub(super) fn forget(id: u64) {
+        LIVE.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&id);
+    }
+
+    /// The live handles' backtraces, copied out so that symbol resolution (slow) runs
+    /// without the lock.
+    pub(crate) fn live() -> Vec<(HandleKind, Arc<Backtrace>)> {
+        LIVE.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
+    }
 }

@@ -1,7 +1,7 @@
 //! The live-handle ledger: how many handles of each kind the safe layer created and
 //! destroyed, process-wide.
 //!
-//! [`Owned`](super::handle::Owned) counts here, so every safe handle is in it. A program (or a
+//! Every safe handle is counted when it is created and when it is destroyed, so every one is in it. A program (or a
 //! test) that ends with live handles is holding C memory it may have forgotten.
 //!
 //! ```
@@ -21,51 +21,8 @@
 //! ```
 
 pub use super::handle::HandleKind;
+use super::handle::counts;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-const KINDS: usize = HandleKind::ALL.len();
-static CREATED: [AtomicU64; KINDS] = [const { AtomicU64::new(0) }; KINDS];
-static DESTROYED: [AtomicU64; KINDS] = [const { AtomicU64::new(0) }; KINDS];
-
-/// What [`Owned`](super::handle::Owned) keeps for the ledger besides the counts: with the
-/// `leak-trace` feature, the id under which its creation backtrace is stored; without it,
-/// nothing (a zero-sized value, so the feature costs nothing when off).
-#[derive(Debug)]
-pub(crate) struct Trace {
-    #[cfg(feature = "leak-trace")]
-    id: u64,
-}
-
-// Without the feature, `Owned` carries nothing extra.
-#[cfg(not(feature = "leak-trace"))]
-const _: () = assert!(std::mem::size_of::<Trace>() == 0);
-
-/// Counts a new handle (and, with `leak-trace`, records where it was created).
-#[inline]
-pub(crate) fn created(kind: HandleKind) -> Trace {
-    CREATED[kind as usize].fetch_add(1, Ordering::SeqCst);
-    #[cfg(feature = "leak-trace")]
-    {
-        Trace {
-            id: tracing::record(kind),
-        }
-    }
-    #[cfg(not(feature = "leak-trace"))]
-    {
-        Trace {}
-    }
-}
-
-/// Counts a destroyed handle (and, with `leak-trace`, forgets its creation backtrace).
-#[inline]
-pub(crate) fn destroyed(kind: HandleKind, trace: &Trace) {
-    #[cfg(feature = "leak-trace")]
-    tracing::forget(trace.id);
-    #[cfg(not(feature = "leak-trace"))]
-    let _ = trace;
-    DESTROYED[kind as usize].fetch_add(1, Ordering::SeqCst);
-}
 
 /// Counts for one kind of handle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,9 +91,7 @@ pub fn snapshot() -> Snapshot {
     let counts = HandleKind::ALL
         .iter()
         .map(|&kind| {
-            // Destroyed first: a handle destroyed after this read was created before the next.
-            let destroyed = DESTROYED[kind as usize].load(Ordering::SeqCst);
-            let created = CREATED[kind as usize].load(Ordering::SeqCst);
+            let (created, destroyed) = counts(kind);
             KindCount {
                 kind,
                 created,
@@ -350,44 +305,15 @@ fn trim_frames(mut frames: Vec<(String, Option<String>)>) -> Vec<(String, Option
 
 #[cfg(feature = "leak-trace")]
 mod tracing {
-    //! Creation backtraces of live handles, keyed by a per-handle id.
+    //! Groups the creation backtraces of live handles by site.
 
+    use super::super::handle::live_backtraces;
     use super::{HandleKind, Site, parse_frames, trim_frames};
-    use std::backtrace::Backtrace;
-    use std::collections::{BTreeMap, HashMap};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, Mutex, PoisonError};
-
-    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-    static LIVE: Mutex<BTreeMap<u64, (HandleKind, Arc<Backtrace>)>> = Mutex::new(BTreeMap::new());
-
-    /// Records the caller's stack for a new handle and returns the handle's id.
-    pub(super) fn record(kind: HandleKind) -> u64 {
-        // Captured before taking the lock: unwinding is the slow part.
-        let backtrace = Arc::new(Backtrace::force_capture());
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        LIVE.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, (kind, backtrace));
-        id
-    }
-
-    /// Forgets a destroyed handle.
-    pub(super) fn forget(id: u64) {
-        LIVE.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&id);
-    }
+    use std::collections::HashMap;
 
     /// Live handles grouped by (kind, trimmed creation stack), most handles first.
     pub(super) fn sites() -> Vec<Site> {
-        // Copy the entries out so symbol resolution (slow) runs without the lock.
-        let live: Vec<(HandleKind, Arc<Backtrace>)> = LIVE
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .values()
-            .cloned()
-            .collect();
+        let live = live_backtraces();
         let mut groups: HashMap<(HandleKind, String), (usize, String)> = HashMap::new();
         for (kind, backtrace) in live {
             let frames = trim_frames(parse_frames(&backtrace.to_string()));

@@ -53,42 +53,48 @@
 //!   it stay valid after it is destroyed. A writing statement streamed this way (`INSERT ...
 //!   RETURNING`) has done and committed all its work by the time its first chunk arrives.
 
+// Core: the one ownership primitive and its ledger, errors, what crosses the C boundary.
+mod cabi;
+mod error;
+mod handle;
+pub mod ledger;
+// Types and values.
+mod logical_type;
+mod types;
+mod values;
+// Reading and writing columns and cells.
+mod read;
+mod write;
+// Connection-level objects.
 mod appender;
-mod chunk;
 mod connection;
 mod database;
-mod datum;
-mod error;
-pub mod handle;
-pub mod ledger;
-#[cfg(any(miri, test))]
-mod miri_model;
-mod params;
 mod pending;
 mod result;
-mod row;
+mod rows;
 mod statement;
+
+#[cfg(any(miri, test))]
+mod miri_model;
 #[cfg(test)]
 mod tests;
-mod types;
-mod value;
 
-pub use appender::{Appender, ChunkWritable, ChunkWriter};
-pub use chunk::{
-    ArrayVector, Bits, Blobs, DataChunk, ListVector, MapVector, Primitive, Strings, Validity,
-    Values, Vector,
-};
+pub use appender::Appender;
 pub use connection::{Connection, InterruptHandle, QueryProgress};
-pub use database::{Config, ConfigOption, Database};
-pub use datum::{
-    BitRef, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
-    TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid,
-};
+pub use database::{Config, ConfigOption, Database, library_version};
 pub use error::{EngineError, Error, ErrorKind, Result};
-pub use params::{Null, Params, ToSql, ToSqlOutput};
+pub use logical_type::LogicalType;
 pub use pending::{PendingResult, PendingState};
+pub use read::{
+    ArrayVector, Bits, Blobs, ColumnIndex, DataChunk, FromSql, ListVector, MapVector, Primitive,
+    Row, Strings, Validity, Values, Vector,
+};
 pub use result::{Chunks, QueryResult, StatementType};
-pub use row::{ColumnIndex, FromSql, Row, Rows};
+pub use rows::Rows;
 pub use statement::PreparedStatement;
-pub use types::{LogicalType, TypeId};
-pub use value::Value;
+pub use types::TypeId;
+pub use values::{
+    BitRef, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
+    TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid, Value,
+};
+pub use write::{ChunkWritable, ChunkWriter, Null, ParamSink, Params, ToSql, ToSqlOutput};

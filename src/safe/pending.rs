@@ -12,13 +12,14 @@
 //! result before it returns. For results too large to hold, page through them with SQL
 //! (`LIMIT`/`OFFSET` or a key range) or aggregate in the query.
 
+use crate as ffi;
+use crate::safe::error::{Error, Result};
+use crate::safe::handle::{Owned, kind};
+
 use super::connection::QueryProgress;
-use super::error::{Error, Result};
-use super::handle::{Owned, kind};
-use super::params::Params;
 use super::result::QueryResult;
 use super::statement::PreparedStatement;
-use crate as ffi;
+use crate::safe::write::Params;
 use std::marker::PhantomData;
 use std::ptr;
 

@@ -1,11 +1,13 @@
 //! `QueryResult`: columns, metadata, and chunk iteration.
 
-use super::chunk::DataChunk;
-use super::connection::Connection;
-use super::error::{Error, Result};
-use super::handle::{Owned, kind};
-use super::types::{LogicalType, TypeId};
 use crate as ffi;
+use crate::safe::error::{Error, Result};
+use crate::safe::handle::{Owned, kind};
+use crate::safe::logical_type::LogicalType;
+use crate::safe::read::{ColumnNames, DataChunk};
+use crate::safe::types::TypeId;
+
+use std::cell::OnceCell;
 use std::ffi::CStr;
 use std::marker::PhantomData;
 
@@ -28,7 +30,10 @@ use std::marker::PhantomData;
 #[derive(Debug)]
 pub struct QueryResult<'conn> {
     handle: Owned<kind::Result>,
-    _conn: PhantomData<&'conn Connection>,
+    /// Column names for by-name lookups in rows, read on first use.
+    names: OnceCell<Vec<String>>,
+    /// The connection the result borrows.
+    _conn: PhantomData<&'conn ()>,
 }
 
 // SAFETY: a result has no internal locking and is only used through `&mut self`/`&self` of
@@ -52,6 +57,7 @@ impl<'conn> QueryResult<'conn> {
         let result = QueryResult {
             // SAFETY: the caller's contract: `raw` is zeroed or a result we must destroy.
             handle: unsafe { Owned::from_raw(raw) },
+            names: OnceCell::new(),
             _conn: PhantomData,
         };
         if state == ffi::duckdb_state_DuckDBSuccess {
@@ -241,4 +247,14 @@ statement_types! {
     CopyDatabase = duckdb_statement_type_DUCKDB_STATEMENT_TYPE_COPY_DATABASE,
     UpdateExtensions = duckdb_statement_type_DUCKDB_STATEMENT_TYPE_UPDATE_EXTENSIONS,
     MergeInto = duckdb_statement_type_DUCKDB_STATEMENT_TYPE_MERGE_INTO,
+}
+
+impl ColumnNames for QueryResult<'_> {
+    fn cached_names(&self) -> &[String] {
+        self.names.get_or_init(|| {
+            (0..self.column_count())
+                .map(|c| self.column_name(c).unwrap_or("").to_owned())
+                .collect()
+        })
+    }
 }

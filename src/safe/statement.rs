@@ -1,13 +1,17 @@
 //! `PreparedStatement`: SQL parsed and planned once, executed many times with new parameters.
 
 use super::connection::{Connection, prepare_error};
-use super::error::{Error, ErrorKind, Result, c_string};
-use super::handle::{Owned, kind, take_c_string};
-use super::params::{Params, ToSql, ToSqlOutput, count_mismatch};
 use super::result::{QueryResult, StatementType};
-use super::types::{LogicalType, TypeId};
-use super::value::{to_hugeint, to_uhugeint};
 use crate as ffi;
+use crate::safe::cabi::{c_string, take_c_string};
+use crate::safe::error::{Error, ErrorKind, Result};
+use crate::safe::handle::{Owned, kind};
+use crate::safe::logical_type::LogicalType;
+use crate::safe::read::ColumnNames;
+use crate::safe::types::TypeId;
+use crate::safe::values::{to_hugeint, to_uhugeint};
+use crate::safe::write::{ParamSink, Params, SinkSealed, ToSql, ToSqlOutput, count_mismatch};
+use std::cell::OnceCell;
 use std::ffi::c_char;
 use std::marker::PhantomData;
 use std::ptr;
@@ -43,6 +47,7 @@ impl Connection {
             handle,
             param_count,
             conn: self.as_raw(),
+            names: OnceCell::new(),
             _conn: PhantomData,
         })
     }
@@ -97,6 +102,9 @@ pub struct PreparedStatement<'conn> {
     /// The connection's raw handle, for `duckdb_query_progress` (callable from any thread
     /// while the connection lives, which `'conn` guarantees).
     conn: ffi::duckdb_connection,
+    /// Result column names for by-name lookups in rows, read on first use (a prepared
+    /// statement's columns never change).
+    names: OnceCell<Vec<String>>,
     _conn: PhantomData<&'conn Connection>,
 }
 
@@ -184,8 +192,9 @@ impl<'conn> PreparedStatement<'conn> {
     }
 
     /// Binds `value` to parameter `index` (1-based), replacing an earlier binding.
+    #[inline]
     pub fn bind<T: ToSql + ?Sized>(&mut self, index: usize, value: &T) -> Result<()> {
-        value.bind_to(self, index)
+        self.bind_output(index, &value.to_sql()?)
     }
 
     /// Binds `value` to the parameter called `name` (`$name` in the SQL, given without `$`).
@@ -211,7 +220,10 @@ impl<'conn> PreparedStatement<'conn> {
         if given != self.param_count {
             return Err(count_mismatch(self.param_count, given));
         }
-        params.bind_each(self)
+        params.visit(&mut Binder {
+            stmt: self,
+            next: 1,
+        })
     }
 
     /// Binds `params` and runs the statement, returning its rows.
@@ -321,26 +333,9 @@ impl<'conn> PreparedStatement<'conn> {
         self.conn
     }
 
-    /// Binds one value with `bind`, a call of one `duckdb_bind_*` function that gets the live
-    /// statement and the (checked) C parameter index; `what` names the value in the error.
-    #[inline]
-    pub(crate) fn bind_with(
-        &mut self,
-        index: usize,
-        what: &str,
-        bind: impl FnOnce(ffi::duckdb_prepared_statement, ffi::idx_t) -> ffi::duckdb_state,
-    ) -> Result<()> {
-        // Checked here: the C API records an out-of-range bind as the statement's error
-        // permanently (duckdb_prepare_error would return it from then on).
-        self.check_param(index)?;
-        if bind(self.handle.get(), index as ffi::idx_t) != ffi::duckdb_state_DuckDBSuccess {
-            return Err(bind_failed(index, what));
-        }
-        Ok(())
-    }
-
     /// Binds one converted value with the C function for its type (no allocation on the Rust
     /// side: strings and blobs are passed as pointer and length).
+    #[inline]
     pub(crate) fn bind_output(&mut self, index: usize, value: &ToSqlOutput<'_>) -> Result<()> {
         // Checked here: the C API records an out-of-range bind as the statement's error
         // permanently (duckdb_prepare_error would return it from then on).
@@ -353,20 +348,20 @@ impl<'conn> PreparedStatement<'conn> {
         let state = unsafe {
             match *value {
                 ToSqlOutput::Null => ffi::duckdb_bind_null(s, i),
-                ToSqlOutput::Bool(v) => ffi::duckdb_bind_boolean(s, i, v),
+                ToSqlOutput::Boolean(v) => ffi::duckdb_bind_boolean(s, i, v),
                 ToSqlOutput::TinyInt(v) => ffi::duckdb_bind_int8(s, i, v),
                 ToSqlOutput::SmallInt(v) => ffi::duckdb_bind_int16(s, i, v),
-                ToSqlOutput::Int(v) => ffi::duckdb_bind_int32(s, i, v),
+                ToSqlOutput::Integer(v) => ffi::duckdb_bind_int32(s, i, v),
                 ToSqlOutput::BigInt(v) => ffi::duckdb_bind_int64(s, i, v),
                 ToSqlOutput::HugeInt(v) => ffi::duckdb_bind_hugeint(s, i, to_hugeint(v)),
                 ToSqlOutput::UTinyInt(v) => ffi::duckdb_bind_uint8(s, i, v),
                 ToSqlOutput::USmallInt(v) => ffi::duckdb_bind_uint16(s, i, v),
-                ToSqlOutput::UInt(v) => ffi::duckdb_bind_uint32(s, i, v),
+                ToSqlOutput::UInteger(v) => ffi::duckdb_bind_uint32(s, i, v),
                 ToSqlOutput::UBigInt(v) => ffi::duckdb_bind_uint64(s, i, v),
                 ToSqlOutput::UHugeInt(v) => ffi::duckdb_bind_uhugeint(s, i, to_uhugeint(v)),
                 ToSqlOutput::Float(v) => ffi::duckdb_bind_float(s, i, v),
                 ToSqlOutput::Double(v) => ffi::duckdb_bind_double(s, i, v),
-                ToSqlOutput::Text(v) => ffi::duckdb_bind_varchar_length(
+                ToSqlOutput::Varchar(v) => ffi::duckdb_bind_varchar_length(
                     s,
                     i,
                     v.as_ptr().cast::<c_char>(),
@@ -375,47 +370,44 @@ impl<'conn> PreparedStatement<'conn> {
                 ToSqlOutput::Blob(v) => {
                     ffi::duckdb_bind_blob(s, i, v.as_ptr().cast(), v.len() as ffi::idx_t)
                 }
-                ToSqlOutput::Date(days) => ffi::duckdb_bind_date(s, i, ffi::duckdb_date { days }),
-                ToSqlOutput::Time(micros) => {
-                    ffi::duckdb_bind_time(s, i, ffi::duckdb_time { micros })
+                ToSqlOutput::Date(v) => {
+                    ffi::duckdb_bind_date(s, i, ffi::duckdb_date { days: v.days })
                 }
-                ToSqlOutput::Timestamp(micros) => {
-                    ffi::duckdb_bind_timestamp(s, i, ffi::duckdb_timestamp { micros })
+                ToSqlOutput::Time(v) => {
+                    ffi::duckdb_bind_time(s, i, ffi::duckdb_time { micros: v.micros })
                 }
-                ToSqlOutput::TimestampTz(micros) => {
-                    ffi::duckdb_bind_timestamp_tz(s, i, ffi::duckdb_timestamp { micros })
+                ToSqlOutput::Timestamp(v) => {
+                    ffi::duckdb_bind_timestamp(s, i, ffi::duckdb_timestamp { micros: v.micros })
                 }
-                ToSqlOutput::Interval {
-                    months,
-                    days,
-                    micros,
-                } => ffi::duckdb_bind_interval(
+                ToSqlOutput::TimestampTz(v) => {
+                    ffi::duckdb_bind_timestamp_tz(s, i, ffi::duckdb_timestamp { micros: v.micros })
+                }
+                ToSqlOutput::Interval(v) => ffi::duckdb_bind_interval(
                     s,
                     i,
                     ffi::duckdb_interval {
-                        months,
-                        days,
-                        micros,
+                        months: v.months,
+                        days: v.days,
+                        micros: v.micros,
                     },
                 ),
-                ToSqlOutput::Decimal {
-                    width,
-                    scale,
-                    value,
-                } => {
-                    super::value::check_decimal(width, scale, value)?;
+                ToSqlOutput::Decimal(v) => {
+                    v.check()?;
                     ffi::duckdb_bind_decimal(
                         s,
                         i,
                         ffi::duckdb_decimal {
-                            width,
-                            scale,
-                            value: to_hugeint(value),
+                            width: v.width,
+                            scale: v.scale,
+                            value: to_hugeint(v.value),
                         },
                     )
                 }
                 ToSqlOutput::Value(v) => ffi::duckdb_bind_value(s, i, v.as_raw()),
                 ToSqlOutput::OwnedValue(ref v) => ffi::duckdb_bind_value(s, i, v.as_raw()),
+                // No dedicated bind function (TIME_NS, TIME_TZ, TIMESTAMP_S/_MS/_NS,
+                // TIMESTAMP_NS WITH TIME ZONE, UUID): go through a value.
+                ref other => other.with_value(|v| ffi::duckdb_bind_value(s, i, v.as_raw()))?,
             }
         };
         if state != ffi::duckdb_state_DuckDBSuccess {
@@ -432,4 +424,31 @@ fn bind_failed(index: usize, what: &str) -> Error {
         ffi::duckdb_error_type_DUCKDB_ERROR_INVALID_INPUT,
         format!("cannot bind parameter {index} ({what})"),
     )
+}
+
+/// Binds a parameter list's values to parameters 1, 2, ... in order.
+struct Binder<'s, 'conn> {
+    stmt: &'s mut PreparedStatement<'conn>,
+    next: usize,
+}
+
+impl SinkSealed for Binder<'_, '_> {}
+
+impl ParamSink for Binder<'_, '_> {
+    #[inline]
+    fn put<T: ToSql + ?Sized>(&mut self, value: &T) -> Result<()> {
+        let index = self.next;
+        self.next += 1;
+        self.stmt.bind(index, value)
+    }
+}
+
+impl ColumnNames for PreparedStatement<'_> {
+    fn cached_names(&self) -> &[String] {
+        self.names.get_or_init(|| {
+            (0..self.column_count())
+                .map(|c| self.column_name(c).unwrap_or_default())
+                .collect()
+        })
+    }
 }

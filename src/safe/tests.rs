@@ -39,7 +39,7 @@ impl Drop for LedgerGuard {
     }
 }
 
-fn live(kind: handle::HandleKind) -> u64 {
+fn live(kind: ledger::HandleKind) -> u64 {
     ledger::snapshot().live(kind)
 }
 
@@ -66,14 +66,14 @@ fn only_chunk(conn: &Connection, query: &str) -> DataChunk {
 fn database_open_and_drop_counts_one_database() {
     let _ledger = ledger_guard();
     let db = Database::open_in_memory().unwrap();
-    assert_eq!(live(handle::HandleKind::Database), 1);
+    assert_eq!(live(ledger::HandleKind::Database), 1);
     assert_eq!(
-        live(handle::HandleKind::Config),
+        live(ledger::HandleKind::Config),
         0,
         "the config is destroyed after open"
     );
     db.close();
-    assert_eq!(live(handle::HandleKind::Database), 0);
+    assert_eq!(live(ledger::HandleKind::Database), 0);
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn config_unknown_option_fails_at_open_naming_it() {
         Ok(()) => Database::open_with_config(None, &config).unwrap_err(),
     };
     assert!(err.message().contains("no_such_option"), "{err}");
-    assert_eq!(live(handle::HandleKind::Database), 0);
+    assert_eq!(live(ledger::HandleKind::Database), 0);
 }
 
 #[test]
@@ -148,7 +148,7 @@ fn connection_survives_its_database() {
     let db = Database::open_in_memory().unwrap();
     let (a, b) = (db.connect().unwrap(), db.connect().unwrap());
     drop(db);
-    assert_eq!(live(handle::HandleKind::Database), 0);
+    assert_eq!(live(ledger::HandleKind::Database), 0);
     let chunk = only_chunk(&b, sql::ANSWER);
     assert_eq!(chunk.vector(0).unwrap().as_slice::<i32>().unwrap(), &[42]);
     drop(b);
@@ -267,7 +267,7 @@ fn parse_error_is_a_parser_error_and_destroys_the_result() {
     let err = conn.query(sql::PARSE_ERROR).unwrap_err();
     assert_eq!(err.engine_error(), Some(EngineError::Parser), "{err}");
     assert!(err.message().contains("syntax error"), "{err}");
-    assert_eq!(live(handle::HandleKind::Result), 0);
+    assert_eq!(live(ledger::HandleKind::Result), 0);
 }
 
 #[test]
@@ -319,8 +319,8 @@ fn batch_creates_inserts_and_reads_back() {
     let conn = conn();
     conn.execute_batch(&format!("{}; {};", sql::CREATE_T, sql::INSERT_T))
         .unwrap();
-    assert_eq!(live(handle::HandleKind::ExtractedStatements), 0);
-    assert_eq!(live(handle::HandleKind::PreparedStatement), 0);
+    assert_eq!(live(ledger::HandleKind::ExtractedStatements), 0);
+    assert_eq!(live(ledger::HandleKind::PreparedStatement), 0);
     assert_eq!(
         read_t(&conn),
         (vec![1, 2], vec!["one".to_string(), "two".to_string()])
@@ -379,7 +379,7 @@ fn batch_with_failing_prepare_destroys_the_statement() {
         .execute_batch(&format!("{}; {}", sql::CREATE_T, sql::MISSING_TABLE))
         .unwrap_err();
     assert_eq!(err.engine_error(), Some(EngineError::Catalog), "{err}");
-    assert_eq!(live(handle::HandleKind::PreparedStatement), 0);
+    assert_eq!(live(ledger::HandleKind::PreparedStatement), 0);
 }
 
 #[test]
@@ -771,7 +771,7 @@ fn chunk_outlives_result_connection_and_database() {
     drop(conn);
     let v = first.vector(0).unwrap();
     assert_eq!(v.as_slice::<i64>().unwrap()[..3], [0, 1, 2]);
-    assert_eq!(live(handle::HandleKind::DataChunk), 1);
+    assert_eq!(live(ledger::HandleKind::DataChunk), 1);
 }
 
 #[test]
@@ -799,7 +799,7 @@ fn results_dropped_in_any_order_and_unread() {
     let chunk = b.next_chunk().unwrap().unwrap();
     drop(b);
     drop(a);
-    assert_eq!(live(handle::HandleKind::Result), 1);
+    assert_eq!(live(ledger::HandleKind::Result), 1);
     drop(c);
     drop(chunk);
 }
@@ -837,7 +837,7 @@ fn prepared_query_row_reads_the_first_row_and_frees_the_result_first() {
         let got = stmt
             .query_row([n], |row| {
                 // The streamed result is already gone: the connection runs other SQL.
-                assert_eq!(live(handle::HandleKind::Result), 0);
+                assert_eq!(live(ledger::HandleKind::Result), 0);
                 assert_eq!(read_t(&conn).0, [1, 2]);
                 row.get::<i64>("n")
             })
@@ -876,7 +876,7 @@ fn prepared_statement_with_cleared_bindings_fails_to_run() {
     stmt.bind(1, &5i64).unwrap();
     stmt.clear_bindings().unwrap();
     assert!(stmt.query_bound().is_err());
-    assert_eq!(live(handle::HandleKind::Result), 0);
+    assert_eq!(live(ledger::HandleKind::Result), 0);
 }
 
 #[test]
@@ -887,7 +887,7 @@ fn failing_prepare_is_an_error_and_destroys_the_statement() {
     assert_eq!(err.engine_error(), Some(EngineError::Catalog), "{err}");
     let err = conn.prepare(sql::PARSE_ERROR).unwrap_err();
     assert_eq!(err.engine_error(), Some(EngineError::Parser), "{err}");
-    assert_eq!(live(handle::HandleKind::PreparedStatement), 0);
+    assert_eq!(live(ledger::HandleKind::PreparedStatement), 0);
 }
 
 // --- prepared statement metadata, pending results ------------------------------------------
@@ -935,7 +935,7 @@ fn pending_result_dropped_before_it_runs() {
     let conn = conn();
     let mut stmt = conn.prepare(sql::PARAM_PLUS_ONE).unwrap();
     let pending = stmt.pending([1i64]).unwrap();
-    assert_eq!(live(handle::HandleKind::PendingResult), 1);
+    assert_eq!(live(ledger::HandleKind::PendingResult), 1);
     drop(pending);
     assert_eq!(
         stmt.query([1i64]).unwrap().column_count(),
@@ -992,9 +992,10 @@ fn nested_values_copy_their_inputs() {
 #[test]
 fn values_of_decimal_enum_map_array_union_and_bit() {
     let _ledger = ledger_guard();
-    let d = Value::decimal(18, 3, 12_345).unwrap();
+    let dec = Decimal::new(12_345, 18, 3).unwrap();
+    let d = Value::decimal(dec).unwrap();
     assert_eq!(d.type_id(), TypeId::Decimal);
-    assert_eq!(d.get_decimal().unwrap(), (18, 3, 12_345));
+    assert_eq!(d.get_decimal().unwrap(), dec);
     let colors = LogicalType::enumeration(&["red", "green"]).unwrap();
     let green = Value::enumeration(&colors, 1).unwrap();
     assert_eq!(green.get_enum_index().unwrap(), 1);
@@ -1046,15 +1047,13 @@ fn wide_integers_and_dates_as_values() {
     assert_eq!(huge.type_id(), TypeId::HugeInt);
     assert_eq!(huge.get_i128().unwrap(), i128::MIN + 1);
     assert_eq!(Value::from(u128::MAX).get_u128().unwrap(), u128::MAX);
-    let date = Value::date(19_000);
+    let date = Value::from(Date { days: 19_000 });
     assert_eq!(date.type_id(), TypeId::Date);
-    assert_eq!(date.get_date().unwrap(), 19_000);
-    assert_eq!(
-        Value::timestamp(1_700_000_000_000_000)
-            .get_timestamp()
-            .unwrap(),
-        1_700_000_000_000_000
-    );
+    assert_eq!(date.get_date().unwrap(), Date { days: 19_000 });
+    let ts = Timestamp {
+        micros: 1_700_000_000_000_000,
+    };
+    assert_eq!(Value::from(ts).get_timestamp().unwrap(), ts);
     assert_eq!(date.get_i128().unwrap_err().kind(), ErrorKind::TypeMismatch);
 }
 
@@ -1062,15 +1061,20 @@ fn wide_integers_and_dates_as_values() {
 fn uuid_time_tz_and_interval_values_round_trip() {
     let _ledger = ledger_guard();
     let id = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210_u128;
-    assert_eq!(Value::uuid(id).get_uuid().unwrap(), id);
+    assert_eq!(Value::from(Uuid(id)).get_uuid().unwrap(), Uuid(id));
     let noon = 12 * 3_600_000_000_i64 + 345;
-    assert_eq!(
-        Value::time_tz(noon, -5400).get_time_tz().unwrap(),
-        (noon, -5400)
-    );
-    let interval = Value::interval(-14, 3, 1_500_000);
+    let tz = Value::from(TimeTz::new(noon, -5400).unwrap())
+        .get_time_tz()
+        .unwrap();
+    assert_eq!((tz.micros(), tz.offset_seconds()), (noon, -5400));
+    let want = Interval {
+        months: -14,
+        days: 3,
+        micros: 1_500_000,
+    };
+    let interval = Value::from(want);
     assert_eq!(interval.type_id(), TypeId::Interval);
-    assert_eq!(interval.get_interval().unwrap(), (-14, 3, 1_500_000));
+    assert_eq!(interval.get_interval().unwrap(), want);
     assert_eq!(
         interval.get_uuid().unwrap_err().kind(),
         ErrorKind::TypeMismatch
@@ -1132,7 +1136,7 @@ fn appender_appends_rows_and_closes() {
         .unwrap();
     app.append_row((4i32, None::<&str>)).unwrap();
     app.close().unwrap();
-    assert_eq!(live(handle::HandleKind::Appender), 0);
+    assert_eq!(live(ledger::HandleKind::Appender), 0);
     let rows = rows_of_t(&conn);
     assert_eq!(rows.len(), 4);
     assert_eq!(
@@ -1152,11 +1156,11 @@ fn appender_on_a_missing_table_is_an_error() {
         "{err}"
     );
     assert_eq!(
-        live(handle::HandleKind::Appender),
+        live(ledger::HandleKind::Appender),
         0,
         "destroyed although creation failed"
     );
-    assert_eq!(live(handle::HandleKind::ErrorData), 0);
+    assert_eq!(live(ledger::HandleKind::ErrorData), 0);
 }
 
 #[test]
@@ -1171,7 +1175,7 @@ fn appender_close_reports_a_constraint_error() {
     assert_eq!(err.engine_error(), Some(EngineError::Constraint), "{err}");
     // The failed flush wrote none of its rows; the connection is still usable.
     assert_eq!(rows_of_t(&conn).len(), 2);
-    assert_eq!(live(handle::HandleKind::ErrorData), 0);
+    assert_eq!(live(ledger::HandleKind::ErrorData), 0);
 }
 
 #[test]
@@ -1310,8 +1314,8 @@ fn query_appender_runs_its_query_over_the_appended_rows() {
     app.append_row((4i32, None::<&str>)).unwrap();
     assert_eq!(rows_of_t(&conn).len(), 2, "nothing runs before the flush");
     app.close().unwrap();
-    assert_eq!(live(handle::HandleKind::Appender), 0);
-    assert_eq!(live(handle::HandleKind::LogicalType), 0);
+    assert_eq!(live(ledger::HandleKind::Appender), 0);
+    assert_eq!(live(ledger::HandleKind::LogicalType), 0);
     let rows = rows_of_t(&conn);
     assert_eq!(
         rows[2..],
@@ -1345,8 +1349,8 @@ fn query_appender_reports_query_errors_at_flush() {
     renamed.append_row((6i32, "six")).unwrap();
     let err = renamed.close().unwrap_err();
     assert_eq!(err.engine_error(), Some(EngineError::Binder), "{err}");
-    assert_eq!(live(handle::HandleKind::Appender), 0);
-    assert_eq!(live(handle::HandleKind::ErrorData), 0);
+    assert_eq!(live(ledger::HandleKind::Appender), 0);
+    assert_eq!(live(ledger::HandleKind::ErrorData), 0);
 }
 
 // --- properties only the model guarantees ---------------------------------------------------

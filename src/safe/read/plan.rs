@@ -1,0 +1,263 @@
+//! Reading cells as [`Datum`]s: a plan worked out once per column from its logical type.
+
+use super::vector::Vector;
+use crate::safe::cabi::utf8;
+use crate::safe::error::{Error, ErrorKind, Result};
+use crate::safe::logical_type::LogicalType;
+use crate::safe::types::TypeId;
+use crate::safe::values::{BitRef, Datum, Decimal, Uuid};
+
+/// How to read a column's cells as [`Datum`]s, worked out once from its logical type so the
+/// per-row work is only loads and copies.
+#[derive(Debug)]
+pub(crate) enum Plan {
+    Scalar(TypeId),
+    Decimal {
+        width: u8,
+        scale: u8,
+        storage: TypeId,
+    },
+    Enum {
+        storage: TypeId,
+        dictionary: Vec<String>,
+    },
+    List(Box<Plan>),
+    Map(Box<Plan>, Box<Plan>),
+    Array(Box<Plan>),
+    Struct(Vec<(String, Plan)>),
+    Union(Vec<(String, Plan)>),
+}
+
+impl Plan {
+    pub(crate) fn new(ty: &LogicalType) -> Result<Plan> {
+        Ok(match ty.id() {
+            TypeId::Decimal => Plan::Decimal {
+                width: ty.decimal_width()?,
+                scale: ty.decimal_scale()?,
+                storage: ty.decimal_internal_type()?,
+            },
+            TypeId::Enum => Plan::Enum {
+                storage: ty.enum_internal_type()?,
+                dictionary: ty.enum_dictionary()?,
+            },
+            TypeId::List => Plan::List(Box::new(Plan::new(&ty.list_child_type()?)?)),
+            TypeId::Map => Plan::Map(
+                Box::new(Plan::new(&ty.map_key_type()?)?),
+                Box::new(Plan::new(&ty.map_value_type()?)?),
+            ),
+            TypeId::Array => Plan::Array(Box::new(Plan::new(&ty.array_child_type()?)?)),
+            TypeId::Struct => Plan::Struct(
+                (0..ty.struct_child_count()?)
+                    .map(|i| {
+                        Ok((
+                            ty.struct_child_name(i)?,
+                            Plan::new(&ty.struct_child_type(i)?)?,
+                        ))
+                    })
+                    .collect::<Result<_>>()?,
+            ),
+            TypeId::Union => Plan::Union(
+                (0..ty.union_member_count()?)
+                    .map(|i| {
+                        Ok((
+                            ty.union_member_name(i)?,
+                            Plan::new(&ty.union_member_type(i)?)?,
+                        ))
+                    })
+                    .collect::<Result<_>>()?,
+            ),
+            id @ (TypeId::Boolean
+            | TypeId::TinyInt
+            | TypeId::SmallInt
+            | TypeId::Integer
+            | TypeId::BigInt
+            | TypeId::HugeInt
+            | TypeId::UTinyInt
+            | TypeId::USmallInt
+            | TypeId::UInteger
+            | TypeId::UBigInt
+            | TypeId::UHugeInt
+            | TypeId::Float
+            | TypeId::Double
+            | TypeId::Varchar
+            | TypeId::Blob
+            | TypeId::Date
+            | TypeId::Time
+            | TypeId::TimeNs
+            | TypeId::TimeTz
+            | TypeId::Timestamp
+            | TypeId::TimestampS
+            | TypeId::TimestampMs
+            | TypeId::TimestampNs
+            | TypeId::TimestampTz
+            | TypeId::TimestampTzNs
+            | TypeId::Interval
+            | TypeId::Uuid
+            | TypeId::Bit
+            | TypeId::SqlNull) => Plan::Scalar(id),
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::TypeMismatch,
+                    format!("reading {ty} values is not supported by the safe layer"),
+                ));
+            }
+        })
+    }
+
+    /// Reads row `row` of `v`, which must have the type this plan was made from.
+    pub(crate) fn read(&self, v: &Vector<'_>, row: usize) -> Result<Datum> {
+        if row >= v.len() {
+            return Err(Error::out_of_range("row", row, v.len()));
+        }
+        if !v.is_valid_in_range(row) {
+            return Ok(Datum::Null);
+        }
+        Ok(match self {
+            // SAFETY: the plan was built from `v`'s logical type, so `id` is the column's type;
+            // `row < len` and the row is valid (checked above).
+            Plan::Scalar(id) => unsafe { scalar(v, *id, row)? },
+            Plan::Decimal {
+                width,
+                scale,
+                storage,
+            } => {
+                // SAFETY: `storage` is the decimal's internal type, read from `v`'s own type;
+                // `row < len`.
+                let value = unsafe {
+                    match storage {
+                        TypeId::SmallInt => i128::from(v.read_unchecked::<i16>(row)),
+                        TypeId::Integer => i128::from(v.read_unchecked::<i32>(row)),
+                        TypeId::BigInt => i128::from(v.read_unchecked::<i64>(row)),
+                        _ => v.read_unchecked::<i128>(row),
+                    }
+                };
+                Datum::Decimal(Decimal {
+                    value,
+                    width: *width,
+                    scale: *scale,
+                })
+            }
+            Plan::Enum {
+                storage,
+                dictionary,
+            } => {
+                // SAFETY: `storage` is the enum's index type, read from `v`'s own type;
+                // `row < len`.
+                let index = unsafe {
+                    match storage {
+                        TypeId::UTinyInt => usize::from(v.read_unchecked::<u8>(row)),
+                        TypeId::USmallInt => usize::from(v.read_unchecked::<u16>(row)),
+                        _ => v.read_unchecked::<u32>(row) as usize,
+                    }
+                };
+                let entry = dictionary
+                    .get(index)
+                    .ok_or_else(|| Error::out_of_range("enum index", index, dictionary.len()))?;
+                Datum::Enum(entry.clone())
+            }
+            Plan::List(child) => {
+                let list = v.list()?;
+                let range = list.range(row)?.unwrap_or(0..0);
+                Datum::List(
+                    range
+                        .map(|i| child.read(&list.child(), i))
+                        .collect::<Result<_>>()?,
+                )
+            }
+            Plan::Map(key, value) => {
+                let map = v.map()?;
+                let range = map.range(row)?.unwrap_or(0..0);
+                let (keys, values) = (map.keys()?, map.values()?);
+                Datum::Map(
+                    range
+                        .map(|i| Ok((key.read(&keys, i)?, value.read(&values, i)?)))
+                        .collect::<Result<_>>()?,
+                )
+            }
+            Plan::Array(child) => {
+                let array = v.array()?;
+                let range = array.range(row)?.unwrap_or(0..0);
+                Datum::Array(
+                    range
+                        .map(|i| child.read(&array.child(), i))
+                        .collect::<Result<_>>()?,
+                )
+            }
+            Plan::Struct(fields) => Datum::Struct(
+                fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, plan))| {
+                        Ok((name.clone(), plan.read(&v.struct_child(i)?, row)?))
+                    })
+                    .collect::<Result<_>>()?,
+            ),
+            Plan::Union(members) => {
+                let tag = v.union_tag(row)?;
+                let (name, plan) = members
+                    .get(usize::from(tag))
+                    .ok_or_else(|| Error::out_of_range("union tag", tag.into(), members.len()))?;
+                let value = plan.read(&v.union_member(usize::from(tag))?, row)?;
+                Datum::Union {
+                    tag,
+                    name: name.clone(),
+                    value: Box::new(value),
+                }
+            }
+        })
+    }
+}
+
+/// # Safety
+/// `v` has type `id` and `row < v.len()` is valid (not NULL).
+unsafe fn scalar(v: &Vector<'_>, id: TypeId, row: usize) -> Result<Datum> {
+    // SAFETY: forwarded: the Rust type read matches the storage of `id`.
+    unsafe {
+        Ok(match id {
+            TypeId::Boolean => Datum::Boolean(v.read_unchecked::<u8>(row) != 0),
+            TypeId::TinyInt => Datum::TinyInt(v.read_unchecked(row)),
+            TypeId::SmallInt => Datum::SmallInt(v.read_unchecked(row)),
+            TypeId::Integer => Datum::Integer(v.read_unchecked(row)),
+            TypeId::BigInt => Datum::BigInt(v.read_unchecked(row)),
+            TypeId::HugeInt => Datum::HugeInt(v.read_unchecked(row)),
+            TypeId::UTinyInt => Datum::UTinyInt(v.read_unchecked(row)),
+            TypeId::USmallInt => Datum::USmallInt(v.read_unchecked(row)),
+            TypeId::UInteger => Datum::UInteger(v.read_unchecked(row)),
+            TypeId::UBigInt => Datum::UBigInt(v.read_unchecked(row)),
+            TypeId::UHugeInt => Datum::UHugeInt(v.read_unchecked(row)),
+            TypeId::Float => Datum::Float(v.read_unchecked(row)),
+            TypeId::Double => Datum::Double(v.read_unchecked(row)),
+            TypeId::Date => Datum::Date(v.read_unchecked(row)),
+            TypeId::Time => Datum::Time(v.read_unchecked(row)),
+            TypeId::TimeNs => Datum::TimeNs(v.read_unchecked(row)),
+            TypeId::TimeTz => Datum::TimeTz(v.read_unchecked(row)),
+            TypeId::Timestamp => Datum::Timestamp(v.read_unchecked(row)),
+            TypeId::TimestampS => Datum::TimestampS(v.read_unchecked(row)),
+            TypeId::TimestampMs => Datum::TimestampMs(v.read_unchecked(row)),
+            TypeId::TimestampNs => Datum::TimestampNs(v.read_unchecked(row)),
+            TypeId::TimestampTz => Datum::TimestampTz(v.read_unchecked(row)),
+            TypeId::TimestampTzNs => Datum::TimestampTzNs(v.read_unchecked(row)),
+            TypeId::Interval => Datum::Interval(v.read_unchecked(row)),
+            TypeId::Uuid => Datum::Uuid(Uuid::from_storage(v.read_unchecked(row))),
+            TypeId::Varchar => Datum::Varchar(utf8(v.string_unchecked(row))?.to_owned()),
+            TypeId::Blob => Datum::Blob(v.string_unchecked(row).to_vec()),
+            TypeId::Bit => Datum::Bit(BitRef::new(v.string_unchecked(row))?.iter().collect()),
+            _ => Datum::Null, // SQLNULL: every row is NULL
+        })
+    }
+}
+
+/// Reading cells as [`Datum`]s.
+impl Vector<'_> {
+    /// Row `row` as an owned [`Datum`], whatever the column's type (nested types included).
+    pub fn datum(&self, row: usize) -> Result<Datum> {
+        self.check_row(row)?;
+        Plan::new(&self.logical_type())?.read(self, row)
+    }
+
+    /// Every row as a [`Datum`] (the type is inspected once).
+    pub fn datums(&self) -> Result<Vec<Datum>> {
+        let plan = Plan::new(&self.logical_type())?;
+        (0..self.len).map(|row| plan.read(self, row)).collect()
+    }
+}

@@ -1,0 +1,354 @@
+//! Display: the one place that renders values as text.
+
+use super::datum::Datum;
+use super::numeric::{Decimal, Uuid};
+use super::temporal::{
+    Date, Interval, MICROS_PER_SEC, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs,
+    TimestampS, TimestampTz, TimestampTzNs,
+};
+use std::fmt;
+
+/// Proleptic Gregorian (year, month, day) from days since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn write_date(f: &mut fmt::Formatter<'_>, days: i64) -> fmt::Result {
+    let (y, m, d) = civil_from_days(days);
+    if y <= 0 {
+        write!(f, "{:04}-{m:02}-{d:02} (BC)", 1 - y)
+    } else {
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// `HH:MM:SS[.fraction]`, the fraction trimmed of trailing zeros; `digits` is 6 or 9.
+fn write_time(f: &mut fmt::Formatter<'_>, units: i64, per_sec: i64, digits: usize) -> fmt::Result {
+    let secs = units.div_euclid(per_sec);
+    let frac = units.rem_euclid(per_sec);
+    write!(
+        f,
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )?;
+    if frac != 0 {
+        let text = format!("{frac:0digits$}");
+        write!(f, ".{}", text.trim_end_matches('0'))?;
+    }
+    Ok(())
+}
+
+fn write_instant(
+    f: &mut fmt::Formatter<'_>,
+    units: i64,
+    per_sec: i64,
+    digits: usize,
+    tz: bool,
+) -> fmt::Result {
+    if units == i64::MAX {
+        return f.write_str("infinity");
+    }
+    if units == -i64::MAX {
+        return f.write_str("-infinity");
+    }
+    let per_day = per_sec * 86_400;
+    write_date(f, units.div_euclid(per_day))?;
+    f.write_str(" ")?;
+    write_time(f, units.rem_euclid(per_day), per_sec, digits)?;
+    if tz { f.write_str("+00") } else { Ok(()) }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.days {
+            i32::MAX => f.write_str("infinity"),
+            d if d == -i32::MAX => f.write_str("-infinity"),
+            d => write_date(f, i64::from(d)),
+        }
+    }
+}
+
+impl fmt::Display for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_time(f, self.micros, MICROS_PER_SEC, 6)
+    }
+}
+
+impl fmt::Display for TimeNs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_time(f, self.nanos, 1_000_000_000, 9)
+    }
+}
+
+impl fmt::Display for TimeTz {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_time(f, self.micros(), MICROS_PER_SEC, 6)?;
+        let off = self.offset_seconds();
+        let (sign, off) = if off < 0 { ('-', -off) } else { ('+', off) };
+        write!(f, "{sign}{:02}", off / 3600)?;
+        if off % 3600 != 0 {
+            write!(f, ":{:02}", off / 60 % 60)?;
+        }
+        if off % 60 != 0 {
+            write!(f, ":{:02}", off % 60)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_instant(f, self.micros, Self::PER_SECOND, 6, false)
+    }
+}
+impl fmt::Display for TimestampS {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_instant(f, self.seconds, Self::PER_SECOND, 0, false)
+    }
+}
+impl fmt::Display for TimestampMs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_instant(f, self.millis, Self::PER_SECOND, 3, false)
+    }
+}
+impl fmt::Display for TimestampNs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_instant(f, self.nanos, Self::PER_SECOND, 9, false)
+    }
+}
+impl fmt::Display for TimestampTz {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_instant(f, self.micros, Self::PER_SECOND, 6, true)
+    }
+}
+impl fmt::Display for TimestampTzNs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_instant(f, self.nanos, Self::PER_SECOND, 9, true)
+    }
+}
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        let (years, months) = (self.months / 12, self.months % 12);
+        for (n, unit) in [(years, "year"), (months, "month"), (self.days, "day")] {
+            if n != 0 {
+                parts.push(format!(
+                    "{n} {unit}{}",
+                    if n.unsigned_abs() == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        if self.micros != 0 || parts.is_empty() {
+            let abs = self.micros.unsigned_abs();
+            let (secs, frac) = (abs / 1_000_000, abs % 1_000_000);
+            let sign = if self.micros < 0 { "-" } else { "" };
+            let mut t = format!(
+                "{sign}{:02}:{:02}:{:02}",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60
+            );
+            if frac != 0 {
+                t.push('.');
+                t.push_str(format!("{frac:06}").trim_end_matches('0'));
+            }
+            parts.push(t);
+        }
+        f.write_str(&parts.join(" "))
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = self.value.unsigned_abs().to_string();
+        let scale = usize::from(self.scale);
+        let sign = if self.value < 0 { "-" } else { "" };
+        if scale == 0 {
+            return write!(f, "{sign}{digits}");
+        }
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (int, frac) = padded.split_at(padded.len() - scale);
+        write!(f, "{sign}{int}.{frac}")
+    }
+}
+
+impl fmt::Display for Uuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hex = format!("{:032x}", self.0);
+        write!(
+            f,
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
+    }
+}
+
+fn write_quoted_if_text(f: &mut fmt::Formatter<'_>, d: &Datum) -> fmt::Result {
+    match d {
+        Datum::Varchar(s) | Datum::Enum(s) => write!(f, "'{}'", s.replace('\'', "\\'")),
+        other => write!(f, "{other}"),
+    }
+}
+
+impl fmt::Display for Datum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Datum::Null => f.write_str("NULL"),
+            Datum::Boolean(b) => write!(f, "{b}"),
+            Datum::TinyInt(v) => write!(f, "{v}"),
+            Datum::SmallInt(v) => write!(f, "{v}"),
+            Datum::Integer(v) => write!(f, "{v}"),
+            Datum::BigInt(v) => write!(f, "{v}"),
+            Datum::HugeInt(v) => write!(f, "{v}"),
+            Datum::UTinyInt(v) => write!(f, "{v}"),
+            Datum::USmallInt(v) => write!(f, "{v}"),
+            Datum::UInteger(v) => write!(f, "{v}"),
+            Datum::UBigInt(v) => write!(f, "{v}"),
+            Datum::UHugeInt(v) => write!(f, "{v}"),
+            Datum::Float(v) => write!(f, "{v}"),
+            Datum::Double(v) => write!(f, "{v}"),
+            Datum::Decimal(v) => write!(f, "{v}"),
+            Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
+            Datum::Blob(b) => {
+                for &byte in b {
+                    if byte.is_ascii_graphic() && byte != b'\\' && byte != b'\'' || byte == b' ' {
+                        write!(f, "{}", byte as char)?;
+                    } else {
+                        write!(f, "\\x{byte:02X}")?;
+                    }
+                }
+                Ok(())
+            }
+            Datum::Date(v) => write!(f, "{v}"),
+            Datum::Time(v) => write!(f, "{v}"),
+            Datum::TimeNs(v) => write!(f, "{v}"),
+            Datum::TimeTz(v) => write!(f, "{v}"),
+            Datum::Timestamp(v) => write!(f, "{v}"),
+            Datum::TimestampS(v) => write!(f, "{v}"),
+            Datum::TimestampMs(v) => write!(f, "{v}"),
+            Datum::TimestampNs(v) => write!(f, "{v}"),
+            Datum::TimestampTz(v) => write!(f, "{v}"),
+            Datum::TimestampTzNs(v) => write!(f, "{v}"),
+            Datum::Interval(v) => write!(f, "{v}"),
+            Datum::Uuid(v) => write!(f, "{v}"),
+            Datum::Bit(bits) => bits
+                .iter()
+                .try_for_each(|&b| f.write_str(if b { "1" } else { "0" })),
+            Datum::List(items) | Datum::Array(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write_quoted_if_text(f, item)?;
+                }
+                f.write_str("]")
+            }
+            Datum::Struct(fields) => {
+                f.write_str("{")?;
+                for (i, (name, value)) in fields.iter().enumerate() {
+                    write!(f, "{}'{name}': ", if i > 0 { ", " } else { "" })?;
+                    write_quoted_if_text(f, value)?;
+                }
+                f.write_str("}")
+            }
+            Datum::Map(pairs) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in pairs.iter().enumerate() {
+                    f.write_str(if i > 0 { ", " } else { "" })?;
+                    write_quoted_if_text(f, k)?;
+                    f.write_str("=")?;
+                    write_quoted_if_text(f, v)?;
+                }
+                f.write_str("}")
+            }
+            Datum::Union { value, .. } => write!(f, "{value}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_render_in_the_proleptic_gregorian_calendar() {
+        assert_eq!(Date { days: 0 }.to_string(), "1970-01-01");
+        assert_eq!(Date { days: -1 }.to_string(), "1969-12-31");
+        assert_eq!(Date { days: 19_782 }.to_string(), "2024-02-29");
+        assert_eq!(Date { days: i32::MAX }.to_string(), "infinity");
+    }
+
+    #[test]
+    fn time_tz_round_trips_its_packing() {
+        let t = TimeTz::new(3_600_000_000, -5400).unwrap();
+        assert_eq!((t.micros(), t.offset_seconds()), (3_600_000_000, -5400));
+        assert_eq!(t.to_string(), "01:00:00-01:30");
+        assert!(TimeTz::new(0, 16 * 3600).is_err());
+    }
+
+    #[test]
+    fn intervals_render_like_duckdb_and_never_overflow() {
+        let i = Interval {
+            months: 14,
+            days: -1,
+            micros: -90_500_000,
+        };
+        assert_eq!(i.to_string(), "1 year 2 months -1 day -00:01:30.5");
+        assert_eq!(Interval::default().to_string(), "00:00:00");
+        let extreme = Interval {
+            months: i32::MIN,
+            days: i32::MIN,
+            micros: i64::MIN,
+        };
+        assert!(extreme.to_string().contains("-2562047788:00:54.775808"));
+    }
+
+    #[test]
+    fn decimals_keep_leading_zeros_of_the_fraction() {
+        assert_eq!(
+            Decimal {
+                value: -5,
+                width: 4,
+                scale: 3
+            }
+            .to_string(),
+            "-0.005"
+        );
+        assert_eq!(
+            Decimal {
+                value: 12345,
+                width: 9,
+                scale: 2
+            }
+            .to_string(),
+            "123.45"
+        );
+    }
+
+    #[test]
+    fn uuid_storage_flips_the_top_bit() {
+        let stored = i128::MIN; // all-zero UUID after flipping
+        assert_eq!(Uuid::from_storage(stored).0, 0);
+        assert_eq!(
+            Uuid(0xa0ee_bc99_9c0b_4ef8_bb6d_6bb9_bd38_0a11).to_string(),
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"
+        );
+    }
+}

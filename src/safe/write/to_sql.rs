@@ -1,0 +1,359 @@
+//! [`ToSql`]: how a Rust value describes itself to DuckDB, as a [`ToSqlOutput`].
+//!
+//! A conversion only describes the value; the prepared statement (`duckdb_bind_*`) and the
+//! appender (`duckdb_append_*`) each pass it to DuckDB in one `match`. Strings and blobs are
+//! borrowed, so nothing is copied or allocated on the Rust side.
+
+use crate::safe::error::{Error, Result};
+use crate::safe::values::{
+    Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs,
+    TimestampS, TimestampTz, TimestampTzNs, Uuid, Value,
+};
+
+/// A value ready to be bound or appended, borrowing the Rust data it came from.
+///
+/// The scalar variants are named, and hold the same types, as [`Datum`]'s; nested values and
+/// the types without a variant (ENUM, BIT) travel as a [`Value`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ToSqlOutput<'a> {
+    /// SQL NULL.
+    Null,
+    /// BOOLEAN.
+    Boolean(bool),
+    /// TINYINT.
+    TinyInt(i8),
+    /// SMALLINT.
+    SmallInt(i16),
+    /// INTEGER.
+    Integer(i32),
+    /// BIGINT.
+    BigInt(i64),
+    /// HUGEINT.
+    HugeInt(i128),
+    /// UTINYINT.
+    UTinyInt(u8),
+    /// USMALLINT.
+    USmallInt(u16),
+    /// UINTEGER.
+    UInteger(u32),
+    /// UBIGINT.
+    UBigInt(u64),
+    /// UHUGEINT.
+    UHugeInt(u128),
+    /// FLOAT.
+    Float(f32),
+    /// DOUBLE.
+    Double(f64),
+    /// DECIMAL(width, scale).
+    Decimal(Decimal),
+    /// VARCHAR, borrowed.
+    Varchar(&'a str),
+    /// BLOB, borrowed.
+    Blob(&'a [u8]),
+    /// DATE.
+    Date(Date),
+    /// TIME.
+    Time(Time),
+    /// TIME_NS.
+    TimeNs(TimeNs),
+    /// TIME WITH TIME ZONE.
+    TimeTz(TimeTz),
+    /// TIMESTAMP.
+    Timestamp(Timestamp),
+    /// TIMESTAMP_S.
+    TimestampS(TimestampS),
+    /// TIMESTAMP_MS.
+    TimestampMs(TimestampMs),
+    /// TIMESTAMP_NS.
+    TimestampNs(TimestampNs),
+    /// TIMESTAMP WITH TIME ZONE.
+    TimestampTz(TimestampTz),
+    /// TIMESTAMP_NS WITH TIME ZONE.
+    TimestampTzNs(TimestampTzNs),
+    /// INTERVAL.
+    Interval(Interval),
+    /// UUID.
+    Uuid(Uuid),
+    /// Any value, borrowed (nested types, ENUM, BIT, ...).
+    Value(&'a Value),
+    /// Any value, owned (made by the conversion itself).
+    OwnedValue(Value),
+}
+
+/// A Rust value that can be bound as a statement parameter or appended to a row.
+///
+/// Implemented for the integers (8 to 128 bits, signed and unsigned), `f32`/`f64`, `bool`,
+/// `&str`/`String`, `&[u8]`/`Vec<u8>`, `Option<T>` (`None` is NULL), [`Null`], [`Value`],
+/// [`Datum`] and the typed values ([`Date`], [`Time`], [`Timestamp`], [`Interval`],
+/// [`Decimal`], [`Uuid`], ...). Implement it for your own types by describing them as one of
+/// those:
+///
+/// ```
+/// use duckdb_ffi::safe::{Database, Result, ToSql, ToSqlOutput};
+///
+/// struct Celsius(f64);
+///
+/// impl ToSql for Celsius {
+///     fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+///         Ok(ToSqlOutput::Double(self.0))
+///     }
+/// }
+///
+/// let conn = Database::open_in_memory()?.connect()?;
+/// let mut stmt = conn.prepare("SELECT ? + 0.5")?;
+/// let sum: f64 = stmt.query_row([Celsius(20.0)], |row| row.get(0))?;
+/// assert_eq!(sum, 20.5);
+/// # Ok::<(), duckdb_ffi::safe::Error>(())
+/// ```
+pub trait ToSql {
+    /// Describes the value for DuckDB.
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>>;
+}
+
+/// The SQL NULL marker: `stmt.execute((1, Null))`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Null;
+
+impl ToSql for Null {
+    #[inline]
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Null)
+    }
+}
+
+/// Types that are one `Copy` variant of [`ToSqlOutput`].
+macro_rules! to_sql_copy {
+    ($($t:ty => $variant:ident),* $(,)?) => {$(
+        impl ToSql for $t {
+            #[inline]
+            fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::$variant(*self))
+            }
+        }
+    )*};
+}
+
+to_sql_copy! {
+    bool => Boolean, i8 => TinyInt, i16 => SmallInt, i32 => Integer, i64 => BigInt,
+    i128 => HugeInt, u8 => UTinyInt, u16 => USmallInt, u32 => UInteger, u64 => UBigInt,
+    u128 => UHugeInt, f32 => Float, f64 => Double, Decimal => Decimal, Date => Date,
+    Time => Time, TimeNs => TimeNs, TimeTz => TimeTz, Timestamp => Timestamp,
+    TimestampS => TimestampS, TimestampMs => TimestampMs, TimestampNs => TimestampNs,
+    TimestampTz => TimestampTz, TimestampTzNs => TimestampTzNs, Interval => Interval,
+    Uuid => Uuid,
+}
+
+impl ToSql for isize {
+    #[inline]
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::BigInt(*self as i64))
+    }
+}
+
+impl ToSql for usize {
+    #[inline]
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::UBigInt(*self as u64))
+    }
+}
+
+/// Types that are borrowed as text or bytes.
+macro_rules! to_sql_borrowed {
+    ($($t:ty => $variant:ident),* $(,)?) => {$(
+        impl ToSql for $t {
+            #[inline]
+            fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::$variant(self))
+            }
+        }
+    )*};
+}
+
+to_sql_borrowed! { str => Varchar, String => Varchar, [u8] => Blob, Vec<u8> => Blob }
+
+impl<const N: usize> ToSql for [u8; N] {
+    #[inline]
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Blob(self))
+    }
+}
+
+impl ToSql for Value {
+    #[inline]
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Value(self))
+    }
+}
+
+impl<T: ToSql> ToSql for Option<T> {
+    #[inline]
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        match self {
+            Some(v) => v.to_sql(),
+            None => Ok(ToSqlOutput::Null),
+        }
+    }
+}
+
+impl<T: ToSql + ?Sized> ToSql for &T {
+    #[inline]
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        (**self).to_sql()
+    }
+}
+
+impl<T: ToSql + ?Sized> ToSql for Box<T> {
+    #[inline]
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        (**self).to_sql()
+    }
+}
+
+/// Converts any [`Datum`]: scalars are described directly; nested values are built as a
+/// [`Value`] whose child types are taken from the children (see
+/// [`Value::try_from`](Value#impl-TryFrom<%26Datum>-for-Value)). `Enum` binds as its text
+/// (DuckDB casts it to the target ENUM); `Union` becomes a one-member union that DuckDB casts
+/// to the target union by member name.
+impl ToSql for Datum {
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Datum::Null => ToSqlOutput::Null,
+            Datum::Boolean(v) => ToSqlOutput::Boolean(*v),
+            Datum::TinyInt(v) => ToSqlOutput::TinyInt(*v),
+            Datum::SmallInt(v) => ToSqlOutput::SmallInt(*v),
+            Datum::Integer(v) => ToSqlOutput::Integer(*v),
+            Datum::BigInt(v) => ToSqlOutput::BigInt(*v),
+            Datum::HugeInt(v) => ToSqlOutput::HugeInt(*v),
+            Datum::UTinyInt(v) => ToSqlOutput::UTinyInt(*v),
+            Datum::USmallInt(v) => ToSqlOutput::USmallInt(*v),
+            Datum::UInteger(v) => ToSqlOutput::UInteger(*v),
+            Datum::UBigInt(v) => ToSqlOutput::UBigInt(*v),
+            Datum::UHugeInt(v) => ToSqlOutput::UHugeInt(*v),
+            Datum::Float(v) => ToSqlOutput::Float(*v),
+            Datum::Double(v) => ToSqlOutput::Double(*v),
+            Datum::Decimal(v) => ToSqlOutput::Decimal(*v),
+            Datum::Varchar(v) | Datum::Enum(v) => ToSqlOutput::Varchar(v),
+            Datum::Blob(v) => ToSqlOutput::Blob(v),
+            Datum::Date(v) => ToSqlOutput::Date(*v),
+            Datum::Time(v) => ToSqlOutput::Time(*v),
+            Datum::TimeNs(v) => ToSqlOutput::TimeNs(*v),
+            Datum::TimeTz(v) => ToSqlOutput::TimeTz(*v),
+            Datum::Timestamp(v) => ToSqlOutput::Timestamp(*v),
+            Datum::TimestampS(v) => ToSqlOutput::TimestampS(*v),
+            Datum::TimestampMs(v) => ToSqlOutput::TimestampMs(*v),
+            Datum::TimestampNs(v) => ToSqlOutput::TimestampNs(*v),
+            Datum::TimestampTz(v) => ToSqlOutput::TimestampTz(*v),
+            Datum::TimestampTzNs(v) => ToSqlOutput::TimestampTzNs(*v),
+            Datum::Interval(v) => ToSqlOutput::Interval(*v),
+            Datum::Uuid(v) => ToSqlOutput::Uuid(*v),
+            nested => ToSqlOutput::OwnedValue(Value::try_from(nested)?),
+        })
+    }
+}
+
+impl ToSqlOutput<'_> {
+    /// Runs `f` on the output as a [`Value`] (for C functions that only take a
+    /// `duckdb_value`): borrowed when it is one already, else made for the call.
+    pub(crate) fn with_value<R>(&self, f: impl FnOnce(&Value) -> R) -> Result<R> {
+        match self {
+            ToSqlOutput::Value(v) => Ok(f(v)),
+            ToSqlOutput::OwnedValue(v) => Ok(f(v)),
+            scalar => Ok(f(&scalar.to_value()?)),
+        }
+    }
+
+    /// The output as an owned [`Value`]. A borrowed `Value` cannot be copied through the C
+    /// API, so that variant is an error (no conversion in this crate produces it).
+    pub(crate) fn into_value(self) -> Result<Value> {
+        match self {
+            ToSqlOutput::OwnedValue(v) => Ok(v),
+            scalar => scalar.to_value(),
+        }
+    }
+
+    /// Builds a value for a scalar output.
+    fn to_value(&self) -> Result<Value> {
+        Ok(match *self {
+            ToSqlOutput::Null => Value::null(),
+            ToSqlOutput::Boolean(v) => Value::from(v),
+            ToSqlOutput::TinyInt(v) => Value::from(v),
+            ToSqlOutput::SmallInt(v) => Value::from(v),
+            ToSqlOutput::Integer(v) => Value::from(v),
+            ToSqlOutput::BigInt(v) => Value::from(v),
+            ToSqlOutput::HugeInt(v) => Value::from(v),
+            ToSqlOutput::UTinyInt(v) => Value::from(v),
+            ToSqlOutput::USmallInt(v) => Value::from(v),
+            ToSqlOutput::UInteger(v) => Value::from(v),
+            ToSqlOutput::UBigInt(v) => Value::from(v),
+            ToSqlOutput::UHugeInt(v) => Value::from(v),
+            ToSqlOutput::Float(v) => Value::from(v),
+            ToSqlOutput::Double(v) => Value::from(v),
+            ToSqlOutput::Decimal(v) => Value::decimal(v)?,
+            ToSqlOutput::Varchar(v) => Value::varchar(v),
+            ToSqlOutput::Blob(v) => Value::blob(v),
+            ToSqlOutput::Date(v) => Value::from(v),
+            ToSqlOutput::Time(v) => Value::from(v),
+            ToSqlOutput::TimeNs(v) => Value::from(v),
+            ToSqlOutput::TimeTz(v) => Value::from(v),
+            ToSqlOutput::Timestamp(v) => Value::from(v),
+            ToSqlOutput::TimestampS(v) => Value::from(v),
+            ToSqlOutput::TimestampMs(v) => Value::from(v),
+            ToSqlOutput::TimestampNs(v) => Value::from(v),
+            ToSqlOutput::TimestampTz(v) => Value::from(v),
+            ToSqlOutput::TimestampTzNs(v) => Value::from(v),
+            ToSqlOutput::Interval(v) => Value::from(v),
+            ToSqlOutput::Uuid(v) => Value::from(v),
+            ToSqlOutput::Value(_) | ToSqlOutput::OwnedValue(_) => {
+                return Err(Error::misuse(
+                    "a borrowed Value cannot be turned into an owned one",
+                ));
+            }
+        })
+    }
+}
+
+/// Builds a [`Value`] from any [`Datum`].
+pub(crate) fn datum_to_value(d: &Datum) -> Result<Value> {
+    Ok(match d {
+        Datum::List(items) | Datum::Array(items) => {
+            let values = items
+                .iter()
+                .map(datum_to_value)
+                .collect::<Result<Vec<_>>>()?;
+            Value::list_from_items(&values, matches!(d, Datum::Array(_)))?
+        }
+        Datum::Struct(fields) => {
+            let values = fields
+                .iter()
+                .map(|(n, v)| Ok((n.as_str(), datum_to_value(v)?)))
+                .collect::<Result<Vec<_>>>()?;
+            Value::struct_from_fields(&values)?
+        }
+        Datum::Map(entries) => {
+            let keys = entries
+                .iter()
+                .map(|(k, _)| datum_to_value(k))
+                .collect::<Result<Vec<_>>>()?;
+            let values = entries
+                .iter()
+                .map(|(_, v)| datum_to_value(v))
+                .collect::<Result<Vec<_>>>()?;
+            Value::map_from_entries(&keys, &values)?
+        }
+        Datum::Union { name, value, .. } => {
+            Value::union_from_member(name, &datum_to_value(value)?)?
+        }
+        scalar => scalar.to_sql()?.into_value()?,
+    })
+}
+
+impl TryFrom<&Datum> for Value {
+    type Error = Error;
+
+    /// Builds a value from a [`Datum`] (see [`ToSql for Datum`](ToSql) for how nested types
+    /// get their child types).
+    fn try_from(d: &Datum) -> Result<Value> {
+        datum_to_value(d)
+    }
+}
