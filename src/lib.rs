@@ -55,6 +55,11 @@ pub const PINNED_DUCKDB_VERSION: &str = env!("DUCKDB_FFI_PINNED_VERSION");
 
 pub mod safe;
 
+/// The crate's reference to DuckDB's C API: ownership, borrowing, strings, traps and threads,
+/// as the pinned sources decide them. The safe layer's `// SAFETY:` comments cite its sections.
+#[doc = include_str!("c_api.md")]
+pub mod c_api_reference {}
+
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -1,6 +1,6 @@
 //! The engine through the raw C API only: what any C program would do.
 //!
-//! Each test destroys every handle it creates, in the order capi-ownership.md requires.
+//! Each test destroys every handle it creates, in the order the C API reference (`src/c_api.md`) requires.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
 use duckdb_ffi::*;

@@ -233,7 +233,7 @@ pub struct Appender<'conn> {
     _conn: PhantomData<&'conn Connection>,
 }
 
-// SAFETY: an appender has no internal locking and one owner uses it (capi-ownership.md,
+// SAFETY: an appender has no internal locking and one owner uses it (src/c_api.md,
 // "Threads": Send, not Sync; `Owned` keeps it !Sync); flushing takes the connection's own lock.
 unsafe impl Send for Appender<'_> {}
 

@@ -11,7 +11,7 @@ pub(crate) fn c_string(s: &str) -> Result<CString> {
 }
 
 /// Copies a string DuckDB allocated and handed over, then frees it with `duckdb_free`
-/// (capi-ownership.md, "Strings"). Null gives `None`; text that is not UTF-8 is an error
+/// (src/c_api.md, "Strings"). Null gives `None`; text that is not UTF-8 is an error
 /// (the string is freed either way).
 ///
 /// # Safety

@@ -34,11 +34,11 @@ pub struct Connection {
 struct SharedConnection(ffi::duckdb_connection);
 
 // SAFETY: only `duckdb_interrupt` and `duckdb_query_progress` are called through this copy,
-// and both are safe from any thread while the connection lives (capi-ownership.md,
+// and both are safe from any thread while the connection lives (src/c_api.md,
 // "Threads"); the mutex around it guarantees it still lives.
 unsafe impl Send for SharedConnection {}
 
-// SAFETY: calls on one connection are serialised by DuckDB's own lock (capi-ownership.md,
+// SAFETY: calls on one connection are serialised by DuckDB's own lock (src/c_api.md,
 // "Threads": connection is Send, not Sync). Not Sync: `Owned`'s UnsafeCell forbids sharing.
 unsafe impl Send for Connection {}
 

@@ -11,7 +11,7 @@ use std::ptr;
 
 /// An open DuckDB database (in memory or a file), the owner of a `duckdb_database`.
 ///
-/// Connections keep the engine alive on their own (capi-ownership.md, "database" row), so a
+/// Connections keep the engine alive on their own (src/c_api.md, "database" row), so a
 /// [`Connection`](super::Connection) does not borrow its `Database`: dropping the database first is safe, and the
 /// file stays locked until the last connection is gone.
 ///
@@ -27,7 +27,7 @@ pub struct Database {
     handle: Owned<kind::Database>,
 }
 
-// SAFETY: DuckDB's database object is usable from many threads at once (capi-ownership.md,
+// SAFETY: DuckDB's database object is usable from many threads at once (src/c_api.md,
 // "Threads": database is Send + Sync); only close needs exclusive access, which `Drop` has.
 unsafe impl Send for Database {}
 // SAFETY: as above; `&Database` only allows `duckdb_connect`, which is thread-safe.

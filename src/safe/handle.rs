@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 ///
 /// # Safety
 /// `destroy` must be the function that releases a handle of this kind (per
-/// capi-ownership.md) and must tolerate being handed a handle that is null or zeroed.
+/// src/c_api.md) and must tolerate being handed a handle that is null or zeroed.
 pub unsafe trait Kind {
     /// The C type as it is passed to the destroy function behind a pointer.
     type Raw;
@@ -57,7 +57,7 @@ macro_rules! kind {
     ($(#[$doc:meta])* $kind:ident($raw:ty) => |$r:ident| $destroy:expr) => {
         $(#[$doc])*
         pub enum $kind {}
-        // SAFETY: each destroy function below is the one capi-ownership.md names for this
+        // SAFETY: each destroy function below is the one the C API reference (src/c_api.md, "Handles") names for this
         // handle type ("Handles" table), and all of them accept a null or zeroed handle.
         unsafe impl Kind for $kind {
             type Raw = $raw;

@@ -21,7 +21,7 @@ unsafe impl Send for LogicalType {}
 
 impl LogicalType {
     /// Takes ownership of a logical type returned by an owning getter
-    /// (capi-ownership.md, "Getters: borrowed or owned").
+    /// (src/c_api.md, "Getters: borrowed or owned").
     ///
     /// # Safety
     /// `raw` must be a logical type the caller owns and nobody else destroys.

@@ -3,7 +3,7 @@
 //! DuckDB is C++ and cannot run under Miri. Under `cfg(miri)` this module defines Rust
 //! functions with the C API's names and signatures (`#[unsafe(no_mangle)] extern "C"`), and
 //! Miri resolves the crate's `extern "C"` declarations to them. The model follows
-//! `capi-ownership.md` (the pinned sources' behaviour) so that Miri can judge the safe layer:
+//! C API reference (`src/c_api.md`, the pinned sources' behaviour) so that Miri can judge the safe layer:
 //!
 //! - Every object is a `Box`. Destroy functions free it, null the handle and accept NULL, so a
 //!   skipped destroy is a Miri leak and a second destroy or a use after destroy is a Miri

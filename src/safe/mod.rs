@@ -1,7 +1,7 @@
 //! The safe layer: every C handle is an owned Rust value, destroyed exactly once.
 //!
 //! - [`Database`], [`Connection`], [`QueryResult`], [`DataChunk`] and the other handle types
-//!   each own one C handle through a single primitive ([`handle::Owned`]), whose `Drop` is the
+//!   each own one C handle through a single private primitive (`Owned<K>`), whose `Drop` is the
 //!   only place a destroy function is called.
 //! - Borrowed C objects are borrowed in Rust: a [`Vector`] borrows its [`DataChunk`], a
 //!   [`QueryResult`] borrows its [`Connection`].
@@ -24,34 +24,12 @@
 //! # Ok::<(), duckdb_ffi::safe::Error>(())
 //! ```
 //!
-//! # C API facts this layer relies on beyond `capi-ownership.md`
+//! # The C API facts this layer relies on
 //!
-//! Checked against the pinned sources (`src/main/capi/v1/*.cpp`) while writing this layer;
-//! where they differ from the project's ownership notes, these are right:
-//!
-//! - `duckdb_set_config` accepts an unknown option name (DuckDB keeps it aside); the error
-//!   comes from `duckdb_open_ext`, naming the option. Bad values for known options fail at set.
-//! - `duckdb_destroy_result` dereferences its argument: a zeroed `duckdb_result` is fine, a
-//!   NULL pointer is not. `duckdb_appender_destroy(NULL)` returns `DuckDBError`.
-//! - `duckdb_prepare` (when an exception escapes) and `duckdb_appender_create_query` (rejected
-//!   arguments) can fail without writing `*out`; `duckdb_execute_prepared` on a statement that
-//!   failed to prepare returns an error without writing the result. Zero-initialising every
-//!   out-parameter covers all three.
-//! - Every `duckdb_get_<scalar>` throws from C++ on a NULL value, and `duckdb_get_bit` and
-//!   `duckdb_get_bignum` on a wrong type, not only `duckdb_get_blob`/`duckdb_get_varchar`:
-//!   [`Value`]'s readers check type and NULL first.
-//! - After a failed appender flush the buffered rows are discarded and the appender keeps
-//!   working (the header says otherwise); a later `duckdb_appender_destroy` reports the old error.
-//! - `duckdb_struct_type_child_name`/`_type`, `duckdb_union_type_member_name`/`_type` and
-//!   `duckdb_enum_dictionary_value` do not check their index either; this layer does.
-//! - BOOLEAN columns hold bytes other than 0 and 1 under NULL rows, so a column is handed out
-//!   as `&[bool]` only after every byte is checked.
-//! - `duckdb_pending_error` returns `""`, not NULL, when there is no error.
-//! - `duckdb_open_ext` takes a null config for DuckDB's defaults (what `duckdb_open` passes).
-//! - While a streaming result (`duckdb_execute_prepared_streaming`) is open, every other
-//!   statement on its connection fails with a ResourceInUse error; chunks already fetched from
-//!   it stay valid after it is destroyed. A writing statement streamed this way (`INSERT ...
-//!   RETURNING`) has done and committed all its work by the time its first chunk arrives.
+//! Who creates, borrows and destroys each C object, which strings are handed over, which calls
+//! can throw, and what may be called from which thread are written down, from the pinned
+//! sources, in the [C API reference](crate::c_api_reference) (`src/c_api.md`). Every
+//! `// SAFETY:` comment that rests on such a fact names its section.
 
 // Core: the one ownership primitive and its ledger, errors, what crosses the C boundary.
 mod cabi;

@@ -102,7 +102,7 @@ pub struct PendingResult<'stmt, 'conn> {
     _stmt: PhantomData<&'stmt mut PreparedStatement<'conn>>,
 }
 
-// SAFETY: a pending result has no internal locking and one owner drives it (capi-ownership.md,
+// SAFETY: a pending result has no internal locking and one owner drives it (src/c_api.md,
 // "Threads": results are Send, not Sync; `Owned` keeps it !Sync). The raw connection pointer is
 // only used for `duckdb_query_progress`, which is safe from any thread.
 unsafe impl Send for PendingResult<'_, '_> {}
@@ -176,7 +176,7 @@ impl<'conn> PendingResult<'_, 'conn> {
     /// Progress of the query on its connection.
     pub fn progress(&self) -> QueryProgress {
         // SAFETY: the connection outlives 'conn, which this value cannot outlive; the call only
-        // reads atomics and is safe from any thread (capi-ownership.md, "Threads").
+        // reads atomics and is safe from any thread (src/c_api.md, "Threads").
         let raw = unsafe { ffi::duckdb_query_progress(self.conn) };
         QueryProgress {
             percentage: raw.percentage,

@@ -13,7 +13,7 @@ use std::marker::PhantomData;
 
 /// The result of a query (the owner of a `duckdb_result`), read chunk by chunk.
 ///
-/// It borrows its [`Connection`]: a result cannot outlive the connection that made it.
+/// It borrows its [`Connection`](crate::safe::Connection): a result cannot outlive the connection that made it.
 ///
 /// ```
 /// use duckdb_ffi::safe::Database;
@@ -37,7 +37,7 @@ pub struct QueryResult<'conn> {
 }
 
 // SAFETY: a result has no internal locking and is only used through `&mut self`/`&self` of
-// one owner (capi-ownership.md, "Threads": Send, not Sync; `Owned` keeps it !Sync).
+// one owner (src/c_api.md, "Threads": Send, not Sync; `Owned` keeps it !Sync).
 unsafe impl Send for QueryResult<'_> {}
 
 impl<'conn> QueryResult<'conn> {
@@ -150,7 +150,7 @@ impl<'conn> QueryResult<'conn> {
         // SAFETY: live result; the returned chunk is owned ("data_chunk" row).
         let raw = unsafe { ffi::duckdb_fetch_chunk(self.handle.get()) };
         if raw.is_null() {
-            // NULL means the end or an error (capi-ownership.md, "Traps").
+            // NULL means the end or an error (src/c_api.md, "Traps").
             return match self.error() {
                 Some(e) => Err(e),
                 None => Ok(None),

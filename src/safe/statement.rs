@@ -20,7 +20,7 @@ impl Connection {
     /// Parses and plans one SQL statement with `?`, `$1` or `$name` parameters.
     ///
     /// A syntax or binder error is returned here, with DuckDB's message; the C statement that
-    /// carried it is destroyed either way (capi-ownership.md, "prepared_statement" row).
+    /// carried it is destroyed either way (src/c_api.md, "prepared_statement" row).
     ///
     /// ```
     /// use duckdb_ffi::safe::Database;
@@ -109,7 +109,7 @@ pub struct PreparedStatement<'conn> {
 }
 
 // SAFETY: a prepared statement has no internal locking and is used through one owner
-// (capi-ownership.md, "Threads": Send, not Sync; `Owned` keeps it !Sync). Running it takes the
+// (src/c_api.md, "Threads": Send, not Sync; `Owned` keeps it !Sync). Running it takes the
 // connection's own lock, so running it from another thread than the connection's is fine.
 unsafe impl Send for PreparedStatement<'_> {}
 

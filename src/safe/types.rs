@@ -84,7 +84,7 @@ type_ids! {
 
 impl TypeId {
     /// DuckDB's SQL name for the type id (`"INTEGER"`, `"TIMESTAMP WITH TIME ZONE"`, ...).
-    /// Parameterised types print their bare name here; [`LogicalType`]'s `Display` adds the
+    /// Parameterised types print their bare name here; [`LogicalType`](crate::safe::LogicalType)'s `Display` adds the
     /// parameters.
     pub fn sql_name(self) -> &'static str {
         match self {

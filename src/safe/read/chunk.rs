@@ -76,7 +76,7 @@ pub struct DataChunk {
     handle: Owned<kind::DataChunk>,
 }
 
-// SAFETY: a chunk has no internal locking; one owner uses it (capi-ownership.md, "Threads":
+// SAFETY: a chunk has no internal locking; one owner uses it (src/c_api.md, "Threads":
 // Send, not Sync; `Owned` keeps it !Sync).
 unsafe impl Send for DataChunk {}
 

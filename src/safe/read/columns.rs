@@ -80,7 +80,7 @@ macro_rules! string_column {
 
 string_column!(
     /// A VARCHAR column's strings ([`Vector::strings`]): `&str` into the chunk, checked as
-    /// UTF-8 when read ([`ErrorKind::InvalidUtf8`] otherwise).
+    /// UTF-8 when read ([`ErrorKind::InvalidUtf8`](crate::safe::ErrorKind::InvalidUtf8) otherwise).
     Strings, &'chunk str, |bytes| utf8(bytes)?
 );
 

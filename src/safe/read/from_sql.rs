@@ -20,7 +20,7 @@ use crate::safe::values::{
 /// NULL reads as `None` into `Option<T>` and is an error into any other type.
 ///
 /// The lifetime is the chunk's: `&'a str` and `&'a [u8]` borrow the cell without copying, so
-/// they live only as long as the [`Row`] they were read from. Owned types implement it for
+/// they live only as long as the [`Row`](crate::safe::Row) they were read from. Owned types implement it for
 /// every lifetime (`T: for<'a> FromSql<'a>`).
 pub trait FromSql<'a>: Sized {
     /// Converts row `row` of `vector`.

@@ -21,7 +21,7 @@ mod sealed {
 /// BIGINT, HUGEINT and the DECIMALs stored at that width; `u8`, `u16`, `u32` UTINYINT,
 /// USMALLINT, UINTEGER and the ENUM indexes stored at that width; `u64` UBIGINT; `u128`
 /// UHUGEINT; `f32` FLOAT; `f64` DOUBLE; `bool` BOOLEAN; and the storage types of
-/// [`datum`](super::Date): [`Date`], [`Time`], [`TimeNs`], [`TimeTz`], [`Timestamp`],
+/// [`datum`](crate::safe::Date): [`Date`], [`Time`], [`TimeNs`], [`TimeTz`], [`Timestamp`],
 /// [`TimestampS`], [`TimestampMs`], [`TimestampNs`], [`TimestampTz`], [`TimestampTzNs`],
 /// [`Interval`].
 pub trait Primitive: Copy + sealed::Sealed + 'static {

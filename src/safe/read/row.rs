@@ -51,9 +51,9 @@ impl ColumnIndex for &str {
     }
 }
 
-/// One row of a result, borrowed from its chunk (see [`Rows::next`]).
+/// One row of a result, borrowed from its chunk (see [`Rows::next`](crate::safe::Rows::next)).
 ///
-/// A row cannot outlive the [`Rows`] (and so the chunk) it came from:
+/// A row cannot outlive the [`Rows`](crate::safe::Rows) (and so the chunk) it came from:
 ///
 /// ```compile_fail,E0499
 /// # use duckdb_ffi::safe::Database;

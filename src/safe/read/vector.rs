@@ -7,7 +7,7 @@ use crate::safe::logical_type::LogicalType;
 use crate::safe::types::TypeId;
 use std::marker::PhantomData;
 
-/// One column of a [`DataChunk`] (or a child of a nested column), borrowed from it: a
+/// One column of a [`DataChunk`](crate::safe::DataChunk) (or a child of a nested column), borrowed from it: a
 /// `duckdb_vector` is never destroyed.
 ///
 /// Accessors check the column's logical type once and return [`ErrorKind::TypeMismatch`],
@@ -38,7 +38,7 @@ pub(crate) struct VectorParts {
     id: TypeId,
 }
 
-// SAFETY: plain pointers into a chunk, which may move between threads (capi-ownership.md,
+// SAFETY: plain pointers into a chunk, which may move between threads (src/c_api.md,
 // "Threads": chunks and vectors are Send). They are only dereferenced through a `Vector`
 // rebuilt by the unsafe `Vector::from_parts`, whose contract requires the chunk to be alive;
 // this lets `Rows` (which caches them next to its chunk) stay `Send` like the chunk itself.

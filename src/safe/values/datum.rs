@@ -6,8 +6,8 @@ use super::temporal::{
     TimestampTz, TimestampTzNs,
 };
 
-/// Any DuckDB cell as an owned Rust value, from [`Vector::datum`] or
-/// [`Row::get::<Datum>`](super::Row::get).
+/// Any DuckDB cell as an owned Rust value, from [`Vector::datum`](crate::safe::Vector::datum) or
+/// [`Row::get::<Datum>`](crate::safe::Row::get).
 ///
 /// Each variant matches one DuckDB type; nested types hold their children as `Datum`s. The
 /// `Display` output reads like DuckDB's own rendering (`[1, 2]`, `{'a': 1}`, `{k=v}` for maps,

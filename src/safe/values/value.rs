@@ -4,7 +4,7 @@
 //! A `Value` is what nested parameters (LIST, STRUCT, MAP, ARRAY, UNION) and the types with no
 //! dedicated bind function (TIMESTAMP_NS, TIME_TZ, UUID, ENUM, BIT, ...) are bound and appended
 //! through. Reading one back checks its type first: the C getters either cast silently or, for
-//! text and blobs, can throw a C++ exception on a type they cannot cast (capi-ownership.md,
+//! text and blobs, can throw a C++ exception on a type they cannot cast (src/c_api.md,
 //! "Traps"), so every reader here refuses a wrong type or a NULL with an error instead.
 
 use super::numeric::{Decimal, Uuid, from_hugeint, from_uhugeint, to_hugeint, to_uhugeint};
@@ -44,7 +44,7 @@ pub struct Value {
 }
 
 // SAFETY: a duckdb_value is a heap-allocated duckdb::Value with no reference to a connection;
-// the safe API never mutates it after construction and `Owned` keeps it !Sync (capi-ownership.md,
+// the safe API never mutates it after construction and `Owned` keeps it !Sync (src/c_api.md,
 // "value" row: owned by whoever created it).
 unsafe impl Send for Value {}
 
@@ -360,7 +360,7 @@ impl Value {
     pub fn get_str(&self) -> Result<String> {
         self.expect(TypeId::Varchar)?;
         // SAFETY: a non-NULL VARCHAR, so the getter's cast to VARCHAR cannot throw (the trap in
-        // capi-ownership.md); the result is malloc'd: copied, then freed with duckdb_free.
+        // src/c_api.md); the result is malloc'd: copied, then freed with duckdb_free.
         unsafe {
             let p = ffi::duckdb_get_varchar(self.handle.get());
             take_c_string(p)

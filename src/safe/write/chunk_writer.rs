@@ -78,12 +78,12 @@ fn storage_width(id: TypeId) -> Option<usize> {
     })
 }
 
-/// Builds a [`DataChunk`] from Rust data, for [`Appender::append_chunk`]: fixed-width columns
+/// Builds a [`DataChunk`] from Rust data, for [`Appender::append_chunk`](crate::safe::Appender::append_chunk): fixed-width columns
 /// as `&mut [T]` slices, strings and blobs one cell at a time, NULLs through the validity mask.
 ///
 /// Supported column types: BOOLEAN, the integers, FLOAT, DOUBLE, the date/time/timestamp
-/// types, INTERVAL, HUGEINT, UHUGEINT, VARCHAR and BLOB (use [`Appender::append_row`] with a
-/// [`Value`](super::Value) for the others). Fresh columns are zeroed.
+/// types, INTERVAL, HUGEINT, UHUGEINT, VARCHAR and BLOB (use [`Appender::append_row`](crate::safe::Appender::append_row) with a
+/// [`Value`](crate::safe::Value) for the others). Fresh columns are zeroed.
 ///
 /// ```
 /// use duckdb_ffi::safe::{ChunkWriter, Database, LogicalType, TypeId};
@@ -241,7 +241,7 @@ impl ChunkWriter {
         self.types.len()
     }
 
-    /// The row count (what [`Appender::append_chunk`] appends).
+    /// The row count (what [`Appender::append_chunk`](crate::safe::Appender::append_chunk) appends).
     pub fn len(&self) -> usize {
         self.chunk.len()
     }
@@ -516,7 +516,7 @@ impl ChunkWriter {
         self.zero_new_storage();
     }
 
-    /// The chunk, for [`Appender::append_chunk`].
+    /// The chunk, for [`Appender::append_chunk`](crate::safe::Appender::append_chunk).
     pub fn chunk(&self) -> &DataChunk {
         &self.chunk
     }

@@ -446,7 +446,7 @@ pub unsafe extern "C" fn duckdb_appender_error_data(
             .borrow()
             .clone()
     };
-    // Always a fresh, owned object (capi-ownership.md, "appender" row).
+    // Always a fresh, owned object (src/c_api.md, "appender" row).
     adopt(ERROR_DATA, ErrorDataObj { error }).cast()
 }
 

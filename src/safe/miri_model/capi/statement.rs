@@ -429,7 +429,7 @@ pub unsafe extern "C" fn duckdb_parameter_name(
     if index == 0 || index > count {
         return ptr::null();
     }
-    // Declared const but strdup'd (capi-ownership.md, "Strings"): malloc'd here too.
+    // Declared const but strdup'd (src/c_api.md, "Strings"): malloc'd here too.
     malloc_string(&index.to_string())
 }
 
@@ -486,7 +486,7 @@ pub unsafe extern "C" fn duckdb_prepared_statement_column_name(
     }
     // SAFETY: checked handle.
     let stmt = unsafe { prepared_ref(prepared_statement, "duckdb_prepared_statement_column_name") };
-    // Declared const but strdup'd (capi-ownership.md, "Strings").
+    // Declared const but strdup'd (src/c_api.md, "Strings").
     statement_columns(stmt)
         .get(col_idx as usize)
         .map_or(ptr::null(), |(name, _)| {
