@@ -982,12 +982,8 @@ fn chunks_built_in_rust_are_appended() {
         w.column_mut::<Date>(3).unwrap()[..n].fill(Date { days: round as i32 });
         w.column_mut::<f64>(4).unwrap()[..n].fill(round as f64 / 2.0);
         w.column_mut::<bool>(5).unwrap()[..n].fill(round % 2 == 0);
-        w.column_mut::<duckdb_ffi::duckdb_hugeint>(6).unwrap()[..n].fill(
-            duckdb_ffi::duckdb_hugeint {
-                lower: 1,
-                upper: -1,
-            },
-        );
+        // upper half -1, lower half 1
+        w.column_mut::<i128>(6).unwrap()[..n].fill(-(1i128 << 64) + 1);
         for row in 0..n {
             if row % 3 == 0 {
                 w.set_null(1, row).unwrap();

@@ -9,7 +9,8 @@ use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::handle::{Owned, kind};
 use crate::safe::logical_type::LogicalType;
 use crate::safe::read::DataChunk;
-use crate::safe::values::{to_hugeint, to_uhugeint};
+use crate::safe::types::fixed_width_types;
+use crate::safe::values::CRepr;
 use crate::safe::write::{ParamSink, Params, SinkSealed, ToSql, ToSqlOutput, count_mismatch};
 use std::ffi::{CString, c_char};
 use std::marker::PhantomData;
@@ -456,58 +457,8 @@ impl<'conn> Appender<'conn> {
                 ));
             }
         }
-        let a = self.handle.get();
-        // SAFETY: live appender whose creation succeeded (so its C++ appender exists); scalars
-        // are passed by value; pointer/length pairs describe borrowed Rust data alive for the
-        // call, which DuckDB copies; `duckdb_value`s are live and only read.
-        let state = unsafe {
-            match *value {
-                ToSqlOutput::Null => ffi::duckdb_append_null(a),
-                ToSqlOutput::Boolean(v) => ffi::duckdb_append_bool(a, v),
-                ToSqlOutput::TinyInt(v) => ffi::duckdb_append_int8(a, v),
-                ToSqlOutput::SmallInt(v) => ffi::duckdb_append_int16(a, v),
-                ToSqlOutput::Integer(v) => ffi::duckdb_append_int32(a, v),
-                ToSqlOutput::BigInt(v) => ffi::duckdb_append_int64(a, v),
-                ToSqlOutput::HugeInt(v) => ffi::duckdb_append_hugeint(a, to_hugeint(v)),
-                ToSqlOutput::UTinyInt(v) => ffi::duckdb_append_uint8(a, v),
-                ToSqlOutput::USmallInt(v) => ffi::duckdb_append_uint16(a, v),
-                ToSqlOutput::UInteger(v) => ffi::duckdb_append_uint32(a, v),
-                ToSqlOutput::UBigInt(v) => ffi::duckdb_append_uint64(a, v),
-                ToSqlOutput::UHugeInt(v) => ffi::duckdb_append_uhugeint(a, to_uhugeint(v)),
-                ToSqlOutput::Float(v) => ffi::duckdb_append_float(a, v),
-                ToSqlOutput::Double(v) => ffi::duckdb_append_double(a, v),
-                ToSqlOutput::Varchar(v) => ffi::duckdb_append_varchar_length(
-                    a,
-                    v.as_ptr().cast::<c_char>(),
-                    v.len() as ffi::idx_t,
-                ),
-                ToSqlOutput::Blob(v) => {
-                    ffi::duckdb_append_blob(a, v.as_ptr().cast(), v.len() as ffi::idx_t)
-                }
-                ToSqlOutput::Date(v) => {
-                    ffi::duckdb_append_date(a, ffi::duckdb_date { days: v.days })
-                }
-                ToSqlOutput::Time(v) => {
-                    ffi::duckdb_append_time(a, ffi::duckdb_time { micros: v.micros })
-                }
-                ToSqlOutput::Timestamp(v) => {
-                    ffi::duckdb_append_timestamp(a, ffi::duckdb_timestamp { micros: v.micros })
-                }
-                ToSqlOutput::Interval(v) => ffi::duckdb_append_interval(
-                    a,
-                    ffi::duckdb_interval {
-                        months: v.months,
-                        days: v.days,
-                        micros: v.micros,
-                    },
-                ),
-                ToSqlOutput::Value(v) => ffi::duckdb_append_value(a, v.as_raw()),
-                ToSqlOutput::OwnedValue(ref v) => ffi::duckdb_append_value(a, v.as_raw()),
-                // No dedicated append function (DECIMAL, TIMESTAMPTZ, the other time and
-                // timestamp units, UUID): go through a value.
-                ref other => other.with_value(|v| ffi::duckdb_append_value(a, v.as_raw()))?,
-            }
-        };
+        // SAFETY: live appender whose creation succeeded (so its C++ appender exists).
+        let state = unsafe { append_c(self.handle.get(), value)? };
         self.after_append(state)
     }
 
@@ -600,3 +551,41 @@ impl ParamSink for RowSink<'_, '_> {
         self.0.append(value)
     }
 }
+
+/// Appending every `ToSqlOutput` variant, with the C function the type table names for it.
+macro_rules! appenders {
+    ($($group:ident $v:ident $t:ident $s:ident $from:path,
+        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        /// Appends `value` to `a` with the C function for its type (strings and blobs passed as
+        /// pointer and length: nothing is allocated on the Rust side).
+        ///
+        /// # Safety
+        /// `a` is a live appender whose creation succeeded.
+        #[inline]
+        unsafe fn append_c(a: ffi::duckdb_appender, value: &ToSqlOutput<'_>) -> Result<ffi::duckdb_state> {
+            // SAFETY: the caller's contract; scalars are passed by value; pointer/length pairs
+            // describe borrowed Rust data alive for the call, which DuckDB copies;
+            // `duckdb_value`s are live and only read.
+            Ok(unsafe {
+                match *value {
+                    ToSqlOutput::Null => ffi::duckdb_append_null(a),
+                    $($( ToSqlOutput::$v(v) => ffi::$append(a, v.to_c()), )?)*
+                    ToSqlOutput::Varchar(v) => ffi::duckdb_append_varchar_length(
+                        a,
+                        v.as_ptr().cast::<c_char>(),
+                        v.len() as ffi::idx_t,
+                    ),
+                    ToSqlOutput::Blob(v) => {
+                        ffi::duckdb_append_blob(a, v.as_ptr().cast(), v.len() as ffi::idx_t)
+                    }
+                    ToSqlOutput::Value(v) => ffi::duckdb_append_value(a, v.as_raw()),
+                    ToSqlOutput::OwnedValue(ref v) => ffi::duckdb_append_value(a, v.as_raw()),
+                    // No dedicated append function (DECIMAL among others): go through a value.
+                    ref other => other.with_value(|v| ffi::duckdb_append_value(a, v.as_raw()))?,
+                }
+            })
+        }
+    };
+}
+
+fixed_width_types!(appenders);

@@ -8,8 +8,8 @@ use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::handle::{Owned, kind};
 use crate::safe::logical_type::LogicalType;
 use crate::safe::read::ColumnNames;
-use crate::safe::types::TypeId;
-use crate::safe::values::{to_hugeint, to_uhugeint};
+use crate::safe::types::{TypeId, fixed_width_types};
+use crate::safe::values::CRepr;
 use crate::safe::write::{ParamSink, Params, SinkSealed, ToSql, ToSqlOutput, count_mismatch};
 use std::cell::OnceCell;
 use std::ffi::c_char;
@@ -342,74 +342,8 @@ impl<'conn> PreparedStatement<'conn> {
         self.check_param(index)?;
         let s = self.handle.get();
         let i = index as ffi::idx_t;
-        // SAFETY: live statement, index checked; every pointer/length pair describes borrowed
-        // Rust data alive for the call, which DuckDB copies into its own Value; values passed
-        // as duckdb_value are live and copied ("value" row).
-        let state = unsafe {
-            match *value {
-                ToSqlOutput::Null => ffi::duckdb_bind_null(s, i),
-                ToSqlOutput::Boolean(v) => ffi::duckdb_bind_boolean(s, i, v),
-                ToSqlOutput::TinyInt(v) => ffi::duckdb_bind_int8(s, i, v),
-                ToSqlOutput::SmallInt(v) => ffi::duckdb_bind_int16(s, i, v),
-                ToSqlOutput::Integer(v) => ffi::duckdb_bind_int32(s, i, v),
-                ToSqlOutput::BigInt(v) => ffi::duckdb_bind_int64(s, i, v),
-                ToSqlOutput::HugeInt(v) => ffi::duckdb_bind_hugeint(s, i, to_hugeint(v)),
-                ToSqlOutput::UTinyInt(v) => ffi::duckdb_bind_uint8(s, i, v),
-                ToSqlOutput::USmallInt(v) => ffi::duckdb_bind_uint16(s, i, v),
-                ToSqlOutput::UInteger(v) => ffi::duckdb_bind_uint32(s, i, v),
-                ToSqlOutput::UBigInt(v) => ffi::duckdb_bind_uint64(s, i, v),
-                ToSqlOutput::UHugeInt(v) => ffi::duckdb_bind_uhugeint(s, i, to_uhugeint(v)),
-                ToSqlOutput::Float(v) => ffi::duckdb_bind_float(s, i, v),
-                ToSqlOutput::Double(v) => ffi::duckdb_bind_double(s, i, v),
-                ToSqlOutput::Varchar(v) => ffi::duckdb_bind_varchar_length(
-                    s,
-                    i,
-                    v.as_ptr().cast::<c_char>(),
-                    v.len() as ffi::idx_t,
-                ),
-                ToSqlOutput::Blob(v) => {
-                    ffi::duckdb_bind_blob(s, i, v.as_ptr().cast(), v.len() as ffi::idx_t)
-                }
-                ToSqlOutput::Date(v) => {
-                    ffi::duckdb_bind_date(s, i, ffi::duckdb_date { days: v.days })
-                }
-                ToSqlOutput::Time(v) => {
-                    ffi::duckdb_bind_time(s, i, ffi::duckdb_time { micros: v.micros })
-                }
-                ToSqlOutput::Timestamp(v) => {
-                    ffi::duckdb_bind_timestamp(s, i, ffi::duckdb_timestamp { micros: v.micros })
-                }
-                ToSqlOutput::TimestampTz(v) => {
-                    ffi::duckdb_bind_timestamp_tz(s, i, ffi::duckdb_timestamp { micros: v.micros })
-                }
-                ToSqlOutput::Interval(v) => ffi::duckdb_bind_interval(
-                    s,
-                    i,
-                    ffi::duckdb_interval {
-                        months: v.months,
-                        days: v.days,
-                        micros: v.micros,
-                    },
-                ),
-                ToSqlOutput::Decimal(v) => {
-                    v.check()?;
-                    ffi::duckdb_bind_decimal(
-                        s,
-                        i,
-                        ffi::duckdb_decimal {
-                            width: v.width,
-                            scale: v.scale,
-                            value: to_hugeint(v.value),
-                        },
-                    )
-                }
-                ToSqlOutput::Value(v) => ffi::duckdb_bind_value(s, i, v.as_raw()),
-                ToSqlOutput::OwnedValue(ref v) => ffi::duckdb_bind_value(s, i, v.as_raw()),
-                // No dedicated bind function (TIME_NS, TIME_TZ, TIMESTAMP_S/_MS/_NS,
-                // TIMESTAMP_NS WITH TIME ZONE, UUID): go through a value.
-                ref other => other.with_value(|v| ffi::duckdb_bind_value(s, i, v.as_raw()))?,
-            }
-        };
+        // SAFETY: live statement, index checked.
+        let state = unsafe { bind_c(s, i, value)? };
         if state != ffi::duckdb_state_DuckDBSuccess {
             return Err(bind_failed(index, &format!("{value:?}")));
         }
@@ -452,3 +386,58 @@ impl ColumnNames for PreparedStatement<'_> {
         })
     }
 }
+
+/// Binding every `ToSqlOutput` variant, with the C function the type table names for it.
+macro_rules! binders {
+    ($($group:ident $v:ident $t:ident $s:ident $from:path,
+        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        /// Binds `value` to parameter `i` of `s` with the C function for its type (no
+        /// allocation on the Rust side: strings and blobs are passed as pointer and length).
+        ///
+        /// # Safety
+        /// `s` is a live, successfully prepared statement and `i` one of its parameters.
+        #[inline]
+        unsafe fn bind_c(
+            s: ffi::duckdb_prepared_statement,
+            i: ffi::idx_t,
+            value: &ToSqlOutput<'_>,
+        ) -> Result<ffi::duckdb_state> {
+            // SAFETY: the caller's contract; every pointer/length pair describes borrowed Rust
+            // data alive for the call, which DuckDB copies into its own Value; values passed as
+            // duckdb_value are live and copied (src/c_api.md, "value" row).
+            Ok(unsafe {
+                match *value {
+                    ToSqlOutput::Null => ffi::duckdb_bind_null(s, i),
+                    $($( ToSqlOutput::$v(v) => ffi::$bind(s, i, v.to_c()), )?)*
+                    ToSqlOutput::Decimal(v) => {
+                        v.check()?;
+                        ffi::duckdb_bind_decimal(
+                            s,
+                            i,
+                            ffi::duckdb_decimal {
+                                width: v.width,
+                                scale: v.scale,
+                                value: v.value.to_c(),
+                            },
+                        )
+                    }
+                    ToSqlOutput::Varchar(v) => ffi::duckdb_bind_varchar_length(
+                        s,
+                        i,
+                        v.as_ptr().cast::<c_char>(),
+                        v.len() as ffi::idx_t,
+                    ),
+                    ToSqlOutput::Blob(v) => {
+                        ffi::duckdb_bind_blob(s, i, v.as_ptr().cast(), v.len() as ffi::idx_t)
+                    }
+                    ToSqlOutput::Value(v) => ffi::duckdb_bind_value(s, i, v.as_raw()),
+                    ToSqlOutput::OwnedValue(ref v) => ffi::duckdb_bind_value(s, i, v.as_raw()),
+                    // No dedicated bind function: go through a value.
+                    ref other => other.with_value(|v| ffi::duckdb_bind_value(s, i, v.as_raw()))?,
+                }
+            })
+        }
+    };
+}
+
+fixed_width_types!(binders);

@@ -4,11 +4,12 @@ use super::plan::Plan;
 use super::vector::Vector;
 use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
-use crate::safe::types::TypeId;
+use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::{
     Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs,
     TimestampS, TimestampTz, TimestampTzNs, Uuid,
 };
+use std::convert::identity;
 
 /// A Rust type that one DuckDB cell converts into.
 ///
@@ -67,33 +68,140 @@ impl FromSql<'_> for Datum {
     }
 }
 
-/// Reads any integer column's row as `i128` (or `u128` for the unsigned 128-bit type).
+/// An integer cell widened to 128 bits (unsigned only for UHUGEINT values above `i128::MAX`).
 enum Int {
     Signed(i128),
     Unsigned(u128),
 }
 
-#[inline]
-fn read_integer<T>(vector: &Vector<'_>, row: usize) -> Result<Int> {
-    valid_row::<T>(vector, row)?;
-    // One match on the cached type id both checks the type and picks the storage.
-    // SAFETY: each arm reads the storage type of the column type it matched (the id is the
-    // column's own, cached by `Vector`), and `valid_row` checked `row < len`.
-    Ok(unsafe {
-        match vector.type_id() {
-            TypeId::TinyInt => Int::Signed(vector.read_unchecked::<i8>(row).into()),
-            TypeId::SmallInt => Int::Signed(vector.read_unchecked::<i16>(row).into()),
-            TypeId::Integer => Int::Signed(vector.read_unchecked::<i32>(row).into()),
-            TypeId::BigInt => Int::Signed(vector.read_unchecked::<i64>(row).into()),
-            TypeId::HugeInt => Int::Signed(vector.read_unchecked::<i128>(row)),
-            TypeId::UTinyInt => Int::Unsigned(vector.read_unchecked::<u8>(row).into()),
-            TypeId::USmallInt => Int::Unsigned(vector.read_unchecked::<u16>(row).into()),
-            TypeId::UInteger => Int::Unsigned(vector.read_unchecked::<u32>(row).into()),
-            TypeId::UBigInt => Int::Unsigned(vector.read_unchecked::<u64>(row).into()),
-            TypeId::UHugeInt => Int::Unsigned(vector.read_unchecked::<u128>(row)),
-            _ => return Err(vector.mismatch_here(std::any::type_name::<T>())),
+/// A float cell, at its own width.
+enum Float {
+    F32(f32),
+    F64(f64),
+}
+
+/// `FromSql` for the Rust type of every fixed-width type of the type table, and the readers
+/// that widen any integer or float column.
+macro_rules! from_sql_fixed {
+    ($($group:ident $v:ident $t:ident $s:ident $from:path,
+        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        /// Reads an integer column's row, whichever integer type the column has.
+        #[inline]
+        fn read_integer<T>(vector: &Vector<'_>, row: usize) -> Result<Int> {
+            valid_row::<T>(vector, row)?;
+            // One match on the cached type id both checks the type and picks the storage.
+            // SAFETY: each arm reads the storage type of the column type it matched (the id is
+            // the column's own, cached by `Vector`), and `valid_row` checked `row < len`.
+            unsafe {
+                match vector.type_id() {
+                    $( TypeId::$v => integer!($group, vector.read_unchecked::<$s>(row)), )*
+                    _ => None,
+                }
+            }
+            .ok_or_else(|| vector.mismatch_here(std::any::type_name::<T>()))
         }
-    })
+
+        /// Reads a float column's row, FLOAT or DOUBLE.
+        #[inline]
+        fn read_float<T>(vector: &Vector<'_>, row: usize) -> Result<Float> {
+            valid_row::<T>(vector, row)?;
+            // SAFETY: as in `read_integer`.
+            unsafe {
+                match vector.type_id() {
+                    $( TypeId::$v => float!($group, vector.read_unchecked::<$s>(row)), )*
+                    _ => None,
+                }
+            }
+            .ok_or_else(|| vector.mismatch_here(std::any::type_name::<T>()))
+        }
+
+        $( from_sql!($group $v $t $s $from); )*
+    };
+}
+
+/// The cell as an `Int` when the column is an integer type.
+macro_rules! integer {
+    (int, $read:expr) => {{
+        let v = $read;
+        Some(i128::try_from(v).map_or(Int::Unsigned(v as u128), Int::Signed))
+    }};
+    ($group:ident, $read:expr) => {
+        None
+    };
+}
+
+/// The cell as a `Float` when the column is a float type.
+macro_rules! float {
+    (float, $read:expr) => {
+        Some(Float::from($read))
+    };
+    ($group:ident, $read:expr) => {
+        None
+    };
+}
+
+impl From<f32> for Float {
+    fn from(v: f32) -> Float {
+        Float::F32(v)
+    }
+}
+
+impl From<f64> for Float {
+    fn from(v: f64) -> Float {
+        Float::F64(v)
+    }
+}
+
+macro_rules! from_sql {
+    // Integers read from any integer column whose value fits.
+    (int $v:ident $t:ident $s:ident $from:path) => {
+        from_sql_int!($t);
+    };
+    // Floats read from a float column at most as wide.
+    (float $v:ident $t:ident $s:ident $from:path) => {
+        impl FromSql<'_> for $t {
+            #[inline]
+            fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+                <$t>::from_float(read_float::<$t>(vector, row)?)
+                    .ok_or_else(|| vector.mismatch_here(stringify!($t)))
+            }
+        }
+    };
+    // The others read from their own column type only.
+    ($group:ident $v:ident $t:ident $s:ident $from:path) => {
+        impl FromSql<'_> for $t {
+            #[inline]
+            fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+                valid_row::<$t>(vector, row)?;
+                vector.expect_type(stringify!($t), &[TypeId::$v])?;
+                // SAFETY: the column's storage is `$s` (type checked), row checked.
+                Ok($from(unsafe { vector.read_unchecked::<$s>(row) }))
+            }
+        }
+    };
+}
+
+/// A float cell as `Self` when no precision is lost: `f64` takes both, `f32` only FLOAT.
+trait FromFloat: Sized {
+    fn from_float(v: Float) -> Option<Self>;
+}
+
+impl FromFloat for f32 {
+    fn from_float(v: Float) -> Option<f32> {
+        match v {
+            Float::F32(v) => Some(v),
+            Float::F64(_) => None,
+        }
+    }
+}
+
+impl FromFloat for f64 {
+    fn from_float(v: Float) -> Option<f64> {
+        Some(match v {
+            Float::F32(v) => f64::from(v),
+            Float::F64(v) => v,
+        })
+    }
 }
 
 macro_rules! from_sql_int {
@@ -120,66 +228,9 @@ macro_rules! from_sql_int {
     )*};
 }
 
-from_sql_int!(
-    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
-);
-
-/// Types read from exactly one column type by their storage (`T: Primitive`).
-macro_rules! from_sql_exact {
-    ($($t:ty => $id:ident),* $(,)?) => {$(
-        impl FromSql<'_> for $t {
-            #[inline]
-            fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
-                valid_row::<$t>(vector, row)?;
-                vector.expect_type(stringify!($t), &[TypeId::$id])?;
-                // SAFETY: the column's storage is `$t` (type checked), row checked.
-                Ok(unsafe { vector.read_unchecked::<$t>(row) })
-            }
-        }
-    )*};
-}
-
-from_sql_exact!(
-    f32 => Float,
-    bool => Boolean,
-    Date => Date,
-    Time => Time,
-    TimeNs => TimeNs,
-    TimeTz => TimeTz,
-    Timestamp => Timestamp,
-    TimestampS => TimestampS,
-    TimestampMs => TimestampMs,
-    TimestampNs => TimestampNs,
-    TimestampTz => TimestampTz,
-    TimestampTzNs => TimestampTzNs,
-    Interval => Interval,
-);
-
-impl FromSql<'_> for f64 {
-    #[inline]
-    fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
-        valid_row::<f64>(vector, row)?;
-        // SAFETY: storage matches the checked type; row checked.
-        unsafe {
-            match vector.expect_type("f64", &[TypeId::Double, TypeId::Float])? {
-                TypeId::Double => Ok(vector.read_unchecked::<f64>(row)),
-                _ => Ok(f64::from(vector.read_unchecked::<f32>(row))),
-            }
-        }
-    }
-}
-
-impl FromSql<'_> for Uuid {
-    #[inline]
-    fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
-        valid_row::<Uuid>(vector, row)?;
-        vector.expect_type("Uuid", &[TypeId::Uuid])?;
-        // SAFETY: UUID is stored as a HUGEINT; row checked.
-        Ok(Uuid::from_storage(unsafe {
-            vector.read_unchecked::<i128>(row)
-        }))
-    }
-}
+fixed_width_types!(from_sql_fixed);
+// Pointer-sized integers read like the others.
+from_sql_int!(isize, usize);
 
 impl FromSql<'_> for Decimal {
     #[inline]

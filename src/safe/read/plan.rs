@@ -4,8 +4,12 @@ use super::vector::Vector;
 use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::logical_type::LogicalType;
-use crate::safe::types::TypeId;
-use crate::safe::values::{BitRef, Datum, Decimal, Uuid};
+use crate::safe::types::{TypeId, fixed_width_types};
+use crate::safe::values::{
+    BitRef, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
+    TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid,
+};
+use std::convert::identity;
 
 /// How to read a column's cells as [`Datum`]s, worked out once from its logical type so the
 /// per-row work is only loads and copies.
@@ -66,35 +70,8 @@ impl Plan {
                     })
                     .collect::<Result<_>>()?,
             ),
-            id @ (TypeId::Boolean
-            | TypeId::TinyInt
-            | TypeId::SmallInt
-            | TypeId::Integer
-            | TypeId::BigInt
-            | TypeId::HugeInt
-            | TypeId::UTinyInt
-            | TypeId::USmallInt
-            | TypeId::UInteger
-            | TypeId::UBigInt
-            | TypeId::UHugeInt
-            | TypeId::Float
-            | TypeId::Double
-            | TypeId::Varchar
-            | TypeId::Blob
-            | TypeId::Date
-            | TypeId::Time
-            | TypeId::TimeNs
-            | TypeId::TimeTz
-            | TypeId::Timestamp
-            | TypeId::TimestampS
-            | TypeId::TimestampMs
-            | TypeId::TimestampNs
-            | TypeId::TimestampTz
-            | TypeId::TimestampTzNs
-            | TypeId::Interval
-            | TypeId::Uuid
-            | TypeId::Bit
-            | TypeId::SqlNull) => Plan::Scalar(id),
+            TypeId::Varchar | TypeId::Blob | TypeId::Bit | TypeId::SqlNull => Plan::Scalar(ty.id()),
+            id if is_fixed_width(id) => Plan::Scalar(id),
             _ => {
                 return Err(Error::new(
                     ErrorKind::TypeMismatch,
@@ -208,44 +185,35 @@ impl Plan {
     }
 }
 
-/// # Safety
-/// `v` has type `id` and `row < v.len()` is valid (not NULL).
-unsafe fn scalar(v: &Vector<'_>, id: TypeId, row: usize) -> Result<Datum> {
-    // SAFETY: forwarded: the Rust type read matches the storage of `id`.
-    unsafe {
-        Ok(match id {
-            TypeId::Boolean => Datum::Boolean(v.read_unchecked::<u8>(row) != 0),
-            TypeId::TinyInt => Datum::TinyInt(v.read_unchecked(row)),
-            TypeId::SmallInt => Datum::SmallInt(v.read_unchecked(row)),
-            TypeId::Integer => Datum::Integer(v.read_unchecked(row)),
-            TypeId::BigInt => Datum::BigInt(v.read_unchecked(row)),
-            TypeId::HugeInt => Datum::HugeInt(v.read_unchecked(row)),
-            TypeId::UTinyInt => Datum::UTinyInt(v.read_unchecked(row)),
-            TypeId::USmallInt => Datum::USmallInt(v.read_unchecked(row)),
-            TypeId::UInteger => Datum::UInteger(v.read_unchecked(row)),
-            TypeId::UBigInt => Datum::UBigInt(v.read_unchecked(row)),
-            TypeId::UHugeInt => Datum::UHugeInt(v.read_unchecked(row)),
-            TypeId::Float => Datum::Float(v.read_unchecked(row)),
-            TypeId::Double => Datum::Double(v.read_unchecked(row)),
-            TypeId::Date => Datum::Date(v.read_unchecked(row)),
-            TypeId::Time => Datum::Time(v.read_unchecked(row)),
-            TypeId::TimeNs => Datum::TimeNs(v.read_unchecked(row)),
-            TypeId::TimeTz => Datum::TimeTz(v.read_unchecked(row)),
-            TypeId::Timestamp => Datum::Timestamp(v.read_unchecked(row)),
-            TypeId::TimestampS => Datum::TimestampS(v.read_unchecked(row)),
-            TypeId::TimestampMs => Datum::TimestampMs(v.read_unchecked(row)),
-            TypeId::TimestampNs => Datum::TimestampNs(v.read_unchecked(row)),
-            TypeId::TimestampTz => Datum::TimestampTz(v.read_unchecked(row)),
-            TypeId::TimestampTzNs => Datum::TimestampTzNs(v.read_unchecked(row)),
-            TypeId::Interval => Datum::Interval(v.read_unchecked(row)),
-            TypeId::Uuid => Datum::Uuid(Uuid::from_storage(v.read_unchecked(row))),
-            TypeId::Varchar => Datum::Varchar(utf8(v.string_unchecked(row))?.to_owned()),
-            TypeId::Blob => Datum::Blob(v.string_unchecked(row).to_vec()),
-            TypeId::Bit => Datum::Bit(BitRef::new(v.string_unchecked(row))?.iter().collect()),
-            _ => Datum::Null, // SQLNULL: every row is NULL
-        })
-    }
+/// Reading the fixed-width types of the type table.
+macro_rules! fixed_width_readers {
+    ($($group:ident $v:ident $t:ident $s:ident $from:path,
+        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        /// Whether `id` is a fixed-width type of the type table.
+        fn is_fixed_width(id: TypeId) -> bool {
+            matches!(id, $(TypeId::$v)|*)
+        }
+
+        /// # Safety
+        /// `v` has type `id` and `row < v.len()` is valid (not NULL).
+        unsafe fn scalar(v: &Vector<'_>, id: TypeId, row: usize) -> Result<Datum> {
+            // SAFETY: forwarded: each arm reads the storage type of the column type it matched.
+            unsafe {
+                Ok(match id {
+                    $( TypeId::$v => Datum::$v($from(v.read_unchecked::<$s>(row))), )*
+                    TypeId::Varchar => Datum::Varchar(utf8(v.string_unchecked(row))?.to_owned()),
+                    TypeId::Blob => Datum::Blob(v.string_unchecked(row).to_vec()),
+                    TypeId::Bit => {
+                        Datum::Bit(BitRef::new(v.string_unchecked(row))?.iter().collect())
+                    }
+                    _ => Datum::Null, // SQLNULL: every row is NULL
+                })
+            }
+        }
+    };
 }
+
+fixed_width_types!(fixed_width_readers);
 
 /// Reading cells as [`Datum`]s.
 impl Vector<'_> {

@@ -3,7 +3,7 @@
 
 use super::vector::{Validity, Vector};
 use crate::safe::error::{Error, ErrorKind, Result};
-use crate::safe::types::TypeId;
+use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::{
     Date, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS,
     TimestampTz, TimestampTzNs,
@@ -17,13 +17,13 @@ mod sealed {
 /// A Rust type whose memory layout equals a DuckDB column storage type, so a column can be
 /// read as `&[Self]` ([`Vector::as_slice`]) or value by value ([`Vector::values`]).
 ///
-/// Implemented (sealed) for: `i8` TINYINT; `i16`, `i32`, `i64`, `i128` SMALLINT, INTEGER,
-/// BIGINT, HUGEINT and the DECIMALs stored at that width; `u8`, `u16`, `u32` UTINYINT,
-/// USMALLINT, UINTEGER and the ENUM indexes stored at that width; `u64` UBIGINT; `u128`
-/// UHUGEINT; `f32` FLOAT; `f64` DOUBLE; `bool` BOOLEAN; and the storage types of
-/// [`datum`](crate::safe::Date): [`Date`], [`Time`], [`TimeNs`], [`TimeTz`], [`Timestamp`],
-/// [`TimestampS`], [`TimestampMs`], [`TimestampNs`], [`TimestampTz`], [`TimestampTzNs`],
-/// [`Interval`].
+/// Implemented (sealed) for the Rust type of every fixed-width type of the type table: `i8`
+/// TINYINT; `i16`, `i32`, `i64`, `i128` SMALLINT, INTEGER, BIGINT, HUGEINT and the DECIMALs
+/// stored at that width; `u8`, `u16`, `u32` UTINYINT, USMALLINT, UINTEGER and the ENUM indexes
+/// stored at that width; `u64` UBIGINT; `u128` UHUGEINT; `f32` FLOAT; `f64` DOUBLE; `bool`
+/// BOOLEAN; and [`Date`](crate::safe::Date), [`Time`](crate::safe::Time),
+/// [`TimeNs`](crate::safe::TimeNs), [`TimeTz`](crate::safe::TimeTz), the timestamps and
+/// [`Interval`](crate::safe::Interval).
 pub trait Primitive: Copy + sealed::Sealed + 'static {
     /// The Rust name, for error messages.
     const NAME: &'static str;
@@ -37,83 +37,42 @@ pub trait Primitive: Copy + sealed::Sealed + 'static {
     /// # Safety
     /// `ptr` points to `size_of::<Self>()` readable bytes holding a value of this storage type.
     #[doc(hidden)]
-    unsafe fn read(ptr: *const u8) -> Self {
-        // SAFETY: forwarded; every implementor except `bool` accepts any bit pattern, and
-        // `bool` overrides this.
-        unsafe { ptr.cast::<Self>().read_unaligned() }
-    }
+    unsafe fn read(ptr: *const u8) -> Self;
 
     /// Whether the memory may be handed out as `&[Self]`: layout matches (endianness) and every
     /// byte pattern present is a valid `Self`.
     #[doc(hidden)]
+    fn slice_ok(bytes: &[u8]) -> bool;
+}
+
+/// How a storage type's bytes become a Rust value (the type table's `layout` column).
+trait Layout<T> {
+    /// # Safety
+    /// `ptr` points to `size_of::<T>()` readable bytes of this storage.
+    unsafe fn read(ptr: *const u8) -> T;
+    /// Whether `bytes` may be seen as `&[T]`.
+    fn slice_ok(bytes: &[u8]) -> bool;
+}
+
+/// Any bit pattern is a valid value: a load.
+enum Plain {}
+
+impl<T: Copy> Layout<T> for Plain {
+    unsafe fn read(ptr: *const u8) -> T {
+        // SAFETY: forwarded: readable bytes of `T`, any pattern of which is valid.
+        unsafe { ptr.cast::<T>().read_unaligned() }
+    }
     fn slice_ok(_bytes: &[u8]) -> bool {
         true
     }
 }
 
-macro_rules! primitive {
-    ($t:ty, $name:literal, |$ty:ident| $stored:expr) => {
-        impl sealed::Sealed for $t {}
-        impl Primitive for $t {
-            const NAME: &'static str = $name;
-            fn stored_in($ty: &Vector<'_>) -> bool {
-                $stored
-            }
-        }
-    };
-    ($t:ty, $name:literal, $($id:ident)|+) => {
-        primitive!($t, $name, |ty| matches!(ty.type_id(), $(TypeId::$id)|+));
-    };
-}
-
-/// Whether `v` is a DECIMAL stored as `storage` (the logical type is only fetched for a
-/// DECIMAL column).
-fn decimal_stored_as(v: &Vector<'_>, storage: TypeId) -> bool {
-    v.type_id() == TypeId::Decimal && v.logical_type().decimal_internal_type().ok() == Some(storage)
-}
-
-/// Whether `v` is an ENUM whose indexes are stored as `storage`.
-fn enum_stored_as(v: &Vector<'_>, storage: TypeId) -> bool {
-    v.type_id() == TypeId::Enum && v.logical_type().enum_internal_type().ok() == Some(storage)
-}
-
-primitive!(i8, "i8", TinyInt);
-primitive!(i16, "i16", |ty| ty.type_id() == TypeId::SmallInt
-    || decimal_stored_as(ty, TypeId::SmallInt));
-primitive!(i32, "i32", |ty| ty.type_id() == TypeId::Integer
-    || decimal_stored_as(ty, TypeId::Integer));
-primitive!(i64, "i64", |ty| ty.type_id() == TypeId::BigInt
-    || decimal_stored_as(ty, TypeId::BigInt));
-primitive!(u8, "u8", |ty| ty.type_id() == TypeId::UTinyInt
-    || enum_stored_as(ty, TypeId::UTinyInt));
-primitive!(u16, "u16", |ty| ty.type_id() == TypeId::USmallInt
-    || enum_stored_as(ty, TypeId::USmallInt));
-primitive!(u32, "u32", |ty| ty.type_id() == TypeId::UInteger
-    || enum_stored_as(ty, TypeId::UInteger));
-primitive!(u64, "u64", UBigInt);
-primitive!(f32, "f32", Float);
-primitive!(f64, "f64", Double);
-primitive!(Date, "Date", Date);
-primitive!(Time, "Time", Time);
-primitive!(TimeNs, "TimeNs", TimeNs);
-primitive!(TimeTz, "TimeTz", TimeTz);
-primitive!(Timestamp, "Timestamp", Timestamp);
-primitive!(TimestampS, "TimestampS", TimestampS);
-primitive!(TimestampMs, "TimestampMs", TimestampMs);
-primitive!(TimestampNs, "TimestampNs", TimestampNs);
-primitive!(TimestampTz, "TimestampTz", TimestampTz);
-primitive!(TimestampTzNs, "TimestampTzNs", TimestampTzNs);
-primitive!(Interval, "Interval", Interval);
-
-impl sealed::Sealed for bool {}
 /// BOOLEAN is one byte per row. A `&[bool]` is only handed out after checking every byte is
-/// 0 or 1 (a Rust `bool` with any other byte is undefined behaviour); [`Vector::values`] reads
-/// any non-zero byte as `true` without that check.
-impl Primitive for bool {
-    const NAME: &'static str = "bool";
-    fn stored_in(ty: &Vector<'_>) -> bool {
-        ty.type_id() == TypeId::Boolean
-    }
+/// 0 or 1 (a Rust `bool` with any other byte is undefined behaviour, and DuckDB leaves
+/// leftovers under NULL rows); a single read takes any non-zero byte as `true`.
+enum OneByte {}
+
+impl Layout<bool> for OneByte {
     unsafe fn read(ptr: *const u8) -> bool {
         // SAFETY: forwarded: one readable byte.
         unsafe { *ptr != 0 }
@@ -125,15 +84,13 @@ impl Primitive for bool {
 
 /// HUGEINT / UHUGEINT are stored as `{ lower: u64, upper: i64/u64 }` (8-byte aligned in C);
 /// Rust's `i128` wants 16-byte alignment, so slices are only handed out when the data is
-/// 16-aligned and the target is little-endian, and reads go through the two halves.
-macro_rules! huge {
-    ($t:ty, $name:literal, $upper:ty, |$ty:ident| $stored:expr) => {
-        impl sealed::Sealed for $t {}
-        impl Primitive for $t {
-            const NAME: &'static str = $name;
-            fn stored_in($ty: &Vector<'_>) -> bool {
-                $stored
-            }
+/// 16-aligned (checked by the caller) and the target is little-endian, and reads go through
+/// the two halves.
+enum TwoHalves {}
+
+macro_rules! two_halves {
+    ($($t:ty: $upper:ty),*) => {$(
+        impl Layout<$t> for TwoHalves {
             unsafe fn read(ptr: *const u8) -> $t {
                 // SAFETY: forwarded: 16 readable bytes laid out as duckdb_(u)hugeint.
                 let (lower, upper) = unsafe {
@@ -148,11 +105,53 @@ macro_rules! huge {
                 cfg!(target_endian = "little")
             }
         }
+    )*};
+}
+
+two_halves!(i128: i64, u128: u64);
+
+/// Whether `v` is a DECIMAL or an ENUM whose values are stored as `storage` (the logical type
+/// is only fetched for such a column).
+fn stored_as(v: &Vector<'_>, storage: TypeId) -> bool {
+    match v.type_id() {
+        TypeId::Decimal => v.logical_type().decimal_internal_type().ok() == Some(storage),
+        TypeId::Enum => v.logical_type().enum_internal_type().ok() == Some(storage),
+        _ => false,
+    }
+}
+
+/// `Primitive` for the Rust type of every fixed-width type whose layout is its storage.
+macro_rules! primitives {
+    ($($group:ident $v:ident $t:ident $s:ident $from:path,
+        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        $( primitive!($group $v $t $layout); )*
     };
 }
-huge!(i128, "i128", i64, |ty| ty.type_id() == TypeId::HugeInt
-    || decimal_stored_as(ty, TypeId::HugeInt));
-huge!(u128, "u128", u64, |ty| ty.type_id() == TypeId::UHugeInt);
+
+macro_rules! primitive {
+    (converted $($rest:tt)*) => {};
+    ($group:ident $v:ident $t:ident $layout:ident) => {
+        impl sealed::Sealed for $t {}
+        impl Primitive for $t {
+            const NAME: &'static str = stringify!($t);
+            #[inline]
+            fn stored_in(v: &Vector<'_>) -> bool {
+                v.type_id() == TypeId::$v || stored_as(v, TypeId::$v)
+            }
+            #[inline]
+            unsafe fn read(ptr: *const u8) -> $t {
+                // SAFETY: forwarded.
+                unsafe { <$layout as Layout<$t>>::read(ptr) }
+            }
+            #[inline]
+            fn slice_ok(bytes: &[u8]) -> bool {
+                <$layout as Layout<$t>>::slice_ok(bytes)
+            }
+        }
+    };
+}
+
+fixed_width_types!(primitives);
 
 /// Fixed-width columns, read as slices or value by value.
 impl<'chunk> Vector<'chunk> {

@@ -2,6 +2,7 @@
 //! [`Uuid`], ...), [`Datum`] (any cell), [`Value`] (the owner of a `duckdb_value`), and the one
 //! place that renders them as text.
 
+mod c_repr;
 mod datum;
 mod nested;
 mod numeric;
@@ -9,9 +10,10 @@ mod render;
 mod temporal;
 mod value;
 
+pub(crate) use c_repr::CRepr;
 pub use datum::Datum;
 pub use numeric::{BitRef, Decimal, Uuid};
-pub(crate) use numeric::{to_hugeint, to_uhugeint};
+
 pub use temporal::{
     Date, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS,
     TimestampTz, TimestampTzNs,

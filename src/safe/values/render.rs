@@ -6,6 +6,7 @@ use super::temporal::{
     Date, Interval, MICROS_PER_SEC, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs,
     TimestampS, TimestampTz, TimestampTzNs,
 };
+use crate::safe::types::fixed_width_types;
 use std::fmt;
 
 /// Proleptic Gregorian (year, month, day) from days since 1970-01-01.
@@ -206,24 +207,15 @@ fn write_quoted_if_text(f: &mut fmt::Formatter<'_>, d: &Datum) -> fmt::Result {
     }
 }
 
-impl fmt::Display for Datum {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Datum::Null => f.write_str("NULL"),
-            Datum::Boolean(b) => write!(f, "{b}"),
-            Datum::TinyInt(v) => write!(f, "{v}"),
-            Datum::SmallInt(v) => write!(f, "{v}"),
-            Datum::Integer(v) => write!(f, "{v}"),
-            Datum::BigInt(v) => write!(f, "{v}"),
-            Datum::HugeInt(v) => write!(f, "{v}"),
-            Datum::UTinyInt(v) => write!(f, "{v}"),
-            Datum::USmallInt(v) => write!(f, "{v}"),
-            Datum::UInteger(v) => write!(f, "{v}"),
-            Datum::UBigInt(v) => write!(f, "{v}"),
-            Datum::UHugeInt(v) => write!(f, "{v}"),
-            Datum::Float(v) => write!(f, "{v}"),
-            Datum::Double(v) => write!(f, "{v}"),
-            Datum::Decimal(v) => write!(f, "{v}"),
+macro_rules! display_datum {
+    ($($group:ident $v:ident $t:ident $s:ident $from:path,
+        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        impl fmt::Display for Datum {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    Datum::Null => f.write_str("NULL"),
+                    $( Datum::$v(v) => write!(f, "{v}"), )*
+                    Datum::Decimal(v) => write!(f, "{v}"),
             Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
             Datum::Blob(b) => {
                 for &byte in b {
@@ -235,18 +227,6 @@ impl fmt::Display for Datum {
                 }
                 Ok(())
             }
-            Datum::Date(v) => write!(f, "{v}"),
-            Datum::Time(v) => write!(f, "{v}"),
-            Datum::TimeNs(v) => write!(f, "{v}"),
-            Datum::TimeTz(v) => write!(f, "{v}"),
-            Datum::Timestamp(v) => write!(f, "{v}"),
-            Datum::TimestampS(v) => write!(f, "{v}"),
-            Datum::TimestampMs(v) => write!(f, "{v}"),
-            Datum::TimestampNs(v) => write!(f, "{v}"),
-            Datum::TimestampTz(v) => write!(f, "{v}"),
-            Datum::TimestampTzNs(v) => write!(f, "{v}"),
-            Datum::Interval(v) => write!(f, "{v}"),
-            Datum::Uuid(v) => write!(f, "{v}"),
             Datum::Bit(bits) => bits
                 .iter()
                 .try_for_each(|&b| f.write_str(if b { "1" } else { "0" })),
@@ -282,6 +262,10 @@ impl fmt::Display for Datum {
         }
     }
 }
+    };
+}
+
+fixed_width_types!(display_datum);
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,8 @@
 //! text and blobs, can throw a C++ exception on a type they cannot cast (src/c_api.md,
 //! "Traps"), so every reader here refuses a wrong type or a NULL with an error instead.
 
-use super::numeric::{Decimal, Uuid, from_hugeint, from_uhugeint, to_hugeint, to_uhugeint};
+use super::c_repr::CRepr;
+use super::numeric::{Decimal, Uuid, from_hugeint, to_hugeint};
 use super::temporal::{
     Date, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS,
     TimestampTz, TimestampTzNs,
@@ -17,7 +18,7 @@ use crate::safe::cabi::take_c_string;
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::handle::{Owned, kind};
 use crate::safe::logical_type::LogicalType;
-use crate::safe::types::TypeId;
+use crate::safe::types::{TypeId, fixed_width_types};
 use std::ffi::c_char;
 use std::fmt;
 
@@ -86,96 +87,37 @@ pub(super) fn wrap_child(
     })
 }
 
-/// The values with one C constructor and one C getter: `From<T> for Value` and a typed
-/// reader each. `to_c` turns the Rust value into the constructor's argument, `from_c` the
-/// getter's result into the Rust value.
+/// `From<T> for Value` and a typed reader for every fixed-width type of the type table.
 macro_rules! typed_values {
-    ($( $rust:ty: $id:ident, $getter:ident;
-        $create:ident(|$v:ident| $to_c:expr); $get:ident(|$c:ident| $from_c:expr); )*) => {
+    ($($group:ident $v:ident $t:ident $s:ident $from:path,
+        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
         $(
-            impl From<$rust> for Value {
-                #[doc = concat!("A `", stringify!($id), "` value.")]
-                fn from($v: $rust) -> Value {
+            impl From<$t> for Value {
+                #[doc = concat!("A `", stringify!($v), "` value.")]
+                fn from(v: $t) -> Value {
                     // SAFETY: the constructor copies a plain scalar or struct; it only returns
                     // null on allocation failure.
-                    let raw = unsafe { ffi::$create($to_c) };
-                    wrap(raw, stringify!($id))
+                    let raw = unsafe { ffi::$create(v.to_c()) };
+                    wrap(raw, stringify!($v))
                         .expect(concat!(stringify!($create), " returned NULL (out of memory)"))
                 }
             }
         )*
         impl Value {
             $(
-                #[doc = concat!("Reads a `", stringify!($id), "` value as `", stringify!($rust),
+                #[doc = concat!("Reads a `", stringify!($v), "` value as `", stringify!($t),
                     "`; any other type or NULL is an error.")]
-                pub fn $getter(&self) -> Result<$rust> {
-                    self.expect(TypeId::$id)?;
+                pub fn $getter(&self) -> Result<$t> {
+                    self.expect(TypeId::$v)?;
                     // SAFETY: type checked and not NULL, so the getter's cast cannot fail.
-                    let $c = unsafe { ffi::$get(self.handle.get()) };
-                    Ok($from_c)
+                    Ok(<$t>::from_c(unsafe { ffi::$get(self.handle.get()) }))
                 }
             )*
         }
     };
 }
 
-typed_values! {
-    bool: Boolean, get_bool; duckdb_create_bool(|v| v); duckdb_get_bool(|c| c);
-    i8: TinyInt, get_i8; duckdb_create_int8(|v| v); duckdb_get_int8(|c| c);
-    i16: SmallInt, get_i16; duckdb_create_int16(|v| v); duckdb_get_int16(|c| c);
-    i32: Integer, get_i32; duckdb_create_int32(|v| v); duckdb_get_int32(|c| c);
-    i64: BigInt, get_i64; duckdb_create_int64(|v| v); duckdb_get_int64(|c| c);
-    i128: HugeInt, get_i128;
-        duckdb_create_hugeint(|v| to_hugeint(v)); duckdb_get_hugeint(|c| from_hugeint(c));
-    u8: UTinyInt, get_u8; duckdb_create_uint8(|v| v); duckdb_get_uint8(|c| c);
-    u16: USmallInt, get_u16; duckdb_create_uint16(|v| v); duckdb_get_uint16(|c| c);
-    u32: UInteger, get_u32; duckdb_create_uint32(|v| v); duckdb_get_uint32(|c| c);
-    u64: UBigInt, get_u64; duckdb_create_uint64(|v| v); duckdb_get_uint64(|c| c);
-    u128: UHugeInt, get_u128;
-        duckdb_create_uhugeint(|v| to_uhugeint(v)); duckdb_get_uhugeint(|c| from_uhugeint(c));
-    f32: Float, get_f32; duckdb_create_float(|v| v); duckdb_get_float(|c| c);
-    f64: Double, get_f64; duckdb_create_double(|v| v); duckdb_get_double(|c| c);
-    Date: Date, get_date;
-        duckdb_create_date(|v| ffi::duckdb_date { days: v.days });
-        duckdb_get_date(|c| Date { days: c.days });
-    Time: Time, get_time;
-        duckdb_create_time(|v| ffi::duckdb_time { micros: v.micros });
-        duckdb_get_time(|c| Time { micros: c.micros });
-    TimeNs: TimeNs, get_time_ns;
-        duckdb_create_time_ns(|v| ffi::duckdb_time_ns { nanos: v.nanos });
-        duckdb_get_time_ns(|c| TimeNs { nanos: c.nanos });
-    TimeTz: TimeTz, get_time_tz;
-        duckdb_create_time_tz_value(|v| ffi::duckdb_time_tz { bits: v.bits });
-        duckdb_get_time_tz(|c| TimeTz { bits: c.bits });
-    Timestamp: Timestamp, get_timestamp;
-        duckdb_create_timestamp(|v| ffi::duckdb_timestamp { micros: v.micros });
-        duckdb_get_timestamp(|c| Timestamp { micros: c.micros });
-    TimestampS: TimestampS, get_timestamp_s;
-        duckdb_create_timestamp_s(|v| ffi::duckdb_timestamp_s { seconds: v.seconds });
-        duckdb_get_timestamp_s(|c| TimestampS { seconds: c.seconds });
-    TimestampMs: TimestampMs, get_timestamp_ms;
-        duckdb_create_timestamp_ms(|v| ffi::duckdb_timestamp_ms { millis: v.millis });
-        duckdb_get_timestamp_ms(|c| TimestampMs { millis: c.millis });
-    TimestampNs: TimestampNs, get_timestamp_ns;
-        duckdb_create_timestamp_ns(|v| ffi::duckdb_timestamp_ns { nanos: v.nanos });
-        duckdb_get_timestamp_ns(|c| TimestampNs { nanos: c.nanos });
-    TimestampTz: TimestampTz, get_timestamp_tz;
-        duckdb_create_timestamp_tz(|v| ffi::duckdb_timestamp { micros: v.micros });
-        duckdb_get_timestamp_tz(|c| TimestampTz { micros: c.micros });
-    TimestampTzNs: TimestampTzNs, get_timestamp_tz_ns;
-        duckdb_create_timestamp_tz_ns(|v| ffi::duckdb_timestamp_ns { nanos: v.nanos });
-        duckdb_get_timestamp_tz_ns(|c| TimestampTzNs { nanos: c.nanos });
-    Interval: Interval, get_interval;
-        duckdb_create_interval(|v| ffi::duckdb_interval {
-            months: v.months,
-            days: v.days,
-            micros: v.micros,
-        });
-        duckdb_get_interval(|c| Interval { months: c.months, days: c.days, micros: c.micros });
-    Uuid: Uuid, get_uuid;
-        duckdb_create_uuid(|v| to_uhugeint(v.0));
-        duckdb_get_uuid(|c| Uuid(from_uhugeint(c)));
-}
+fixed_width_types!(typed_values);
 
 impl From<&str> for Value {
     fn from(v: &str) -> Value {

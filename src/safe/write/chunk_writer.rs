@@ -6,7 +6,7 @@ use crate as ffi;
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::logical_type::LogicalType;
 use crate::safe::read::DataChunk;
-use crate::safe::types::TypeId;
+use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::{
     Date, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS,
     TimestampTz, TimestampTzNs,
@@ -26,57 +26,48 @@ pub unsafe trait ChunkWritable: Copy + 'static {
     const TYPES: &'static [TypeId];
 }
 
+/// `ChunkWritable` for the Rust type of every fixed-width type whose layout is its storage,
+/// and the storage width of each column type a writer supports.
 macro_rules! writable {
-    ($($t:ty => [$($id:ident),+];)*) => {$(
-        // SAFETY: DuckDB's physical storage of these types is this fixed-size integer/float/
-        // struct (duckdb.h's struct definitions, repr(transparent)/repr(C) on the Rust side),
-        // and zero is a valid value of it.
-        unsafe impl ChunkWritable for $t {
-            const TYPES: &'static [TypeId] = &[$(TypeId::$id),+];
+    ($($group:ident $v:ident $t:ident $s:ident $from:path,
+        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        $( writable_row!($group $v $t); )*
+
+        /// Byte width of a column's storage, for the column types a [`ChunkWriter`] supports.
+        fn storage_width(id: TypeId) -> Option<usize> {
+            match id {
+                $( TypeId::$v => width!($group $t), )*
+                TypeId::Varchar | TypeId::Blob => Some(std::mem::size_of::<ffi::duckdb_string_t>()),
+                _ => None,
+            }
         }
-    )*};
+    };
 }
 
-writable! {
-    bool => [Boolean];
-    i8 => [TinyInt];
-    i16 => [SmallInt];
-    i32 => [Integer];
-    i64 => [BigInt];
-    u8 => [UTinyInt];
-    u16 => [USmallInt];
-    u32 => [UInteger];
-    u64 => [UBigInt];
-    f32 => [Float];
-    f64 => [Double];
-    Date => [Date];
-    Time => [Time];
-    TimeNs => [TimeNs];
-    TimeTz => [TimeTz];
-    Timestamp => [Timestamp];
-    TimestampS => [TimestampS];
-    TimestampMs => [TimestampMs];
-    TimestampNs => [TimestampNs];
-    TimestampTz => [TimestampTz];
-    TimestampTzNs => [TimestampTzNs];
-    Interval => [Interval];
-    ffi::duckdb_hugeint => [HugeInt];
-    ffi::duckdb_uhugeint => [UHugeInt];
+/// A column type's storage width, if a writer fills it through its Rust type.
+macro_rules! width {
+    (converted $t:ident) => {
+        None
+    };
+    ($group:ident $t:ident) => {
+        Some(std::mem::size_of::<$t>())
+    };
 }
 
-/// Byte width of a column's storage, for the column types a [`ChunkWriter`] supports.
-fn storage_width(id: TypeId) -> Option<usize> {
-    use TypeId::*;
-    Some(match id {
-        Boolean | TinyInt | UTinyInt => 1,
-        SmallInt | USmallInt => 2,
-        Integer | UInteger | Float | Date => 4,
-        BigInt | UBigInt | Double | Time | TimeNs | TimeTz | Timestamp | TimestampS
-        | TimestampMs | TimestampNs | TimestampTz | TimestampTzNs => 8,
-        HugeInt | UHugeInt | Interval | Varchar | Blob => 16,
-        _ => return None,
-    })
+macro_rules! writable_row {
+    // Written through its storage type, which means something else.
+    (converted $v:ident $t:ident) => {};
+    ($group:ident $v:ident $t:ident) => {
+        // SAFETY: the type table says DuckDB stores this type as `$t` (duckdb.h's struct
+        // definitions, repr(transparent)/repr(C) on the Rust side), and zero is a valid value
+        // of it.
+        unsafe impl ChunkWritable for $t {
+            const TYPES: &'static [TypeId] = &[TypeId::$v];
+        }
+    };
 }
+
+fixed_width_types!(writable);
 
 /// Builds a [`DataChunk`] from Rust data, for [`Appender::append_chunk`](crate::safe::Appender::append_chunk): fixed-width columns
 /// as `&mut [T]` slices, strings and blobs one cell at a time, NULLs through the validity mask.

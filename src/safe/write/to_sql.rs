@@ -5,81 +5,88 @@
 //! borrowed, so nothing is copied or allocated on the Rust side.
 
 use crate::safe::error::{Error, Result};
+use crate::safe::types::fixed_width_types;
 use crate::safe::values::{
     Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs,
     TimestampS, TimestampTz, TimestampTzNs, Uuid, Value,
 };
 
-/// A value ready to be bound or appended, borrowing the Rust data it came from.
-///
-/// The scalar variants are named, and hold the same types, as [`Datum`]'s; nested values and
-/// the types without a variant (ENUM, BIT) travel as a [`Value`].
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ToSqlOutput<'a> {
-    /// SQL NULL.
-    Null,
-    /// BOOLEAN.
-    Boolean(bool),
-    /// TINYINT.
-    TinyInt(i8),
-    /// SMALLINT.
-    SmallInt(i16),
-    /// INTEGER.
-    Integer(i32),
-    /// BIGINT.
-    BigInt(i64),
-    /// HUGEINT.
-    HugeInt(i128),
-    /// UTINYINT.
-    UTinyInt(u8),
-    /// USMALLINT.
-    USmallInt(u16),
-    /// UINTEGER.
-    UInteger(u32),
-    /// UBIGINT.
-    UBigInt(u64),
-    /// UHUGEINT.
-    UHugeInt(u128),
-    /// FLOAT.
-    Float(f32),
-    /// DOUBLE.
-    Double(f64),
-    /// DECIMAL(width, scale).
-    Decimal(Decimal),
-    /// VARCHAR, borrowed.
-    Varchar(&'a str),
-    /// BLOB, borrowed.
-    Blob(&'a [u8]),
-    /// DATE.
-    Date(Date),
-    /// TIME.
-    Time(Time),
-    /// TIME_NS.
-    TimeNs(TimeNs),
-    /// TIME WITH TIME ZONE.
-    TimeTz(TimeTz),
-    /// TIMESTAMP.
-    Timestamp(Timestamp),
-    /// TIMESTAMP_S.
-    TimestampS(TimestampS),
-    /// TIMESTAMP_MS.
-    TimestampMs(TimestampMs),
-    /// TIMESTAMP_NS.
-    TimestampNs(TimestampNs),
-    /// TIMESTAMP WITH TIME ZONE.
-    TimestampTz(TimestampTz),
-    /// TIMESTAMP_NS WITH TIME ZONE.
-    TimestampTzNs(TimestampTzNs),
-    /// INTERVAL.
-    Interval(Interval),
-    /// UUID.
-    Uuid(Uuid),
-    /// Any value, borrowed (nested types, ENUM, BIT, ...).
-    Value(&'a Value),
-    /// Any value, owned (made by the conversion itself).
-    OwnedValue(Value),
+/// `ToSqlOutput`, and `ToSql` for the Rust type of every fixed-width type of the type table.
+macro_rules! to_sql_fixed {
+    ($($group:ident $v:ident $t:ident $s:ident $from:path,
+        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        /// A value ready to be bound or appended, borrowing the Rust data it came from.
+        ///
+        /// The variants are named, and hold the same types, as [`Datum`]'s; nested values and
+        /// the types without a variant of their own (ENUM, BIT) travel as a [`Value`].
+        #[derive(Debug)]
+        #[non_exhaustive]
+        pub enum ToSqlOutput<'a> {
+            /// SQL NULL.
+            Null,
+            $(
+                #[doc = concat!("`", stringify!($v), "`.")]
+                $v($t),
+            )*
+            /// DECIMAL(width, scale).
+            Decimal(Decimal),
+            /// VARCHAR, borrowed.
+            Varchar(&'a str),
+            /// BLOB, borrowed.
+            Blob(&'a [u8]),
+            /// Any value, borrowed (nested types, ENUM, BIT, ...).
+            Value(&'a Value),
+            /// Any value, owned (made by the conversion itself).
+            OwnedValue(Value),
+        }
+
+        $(
+            impl ToSql for $t {
+                #[inline]
+                fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+                    Ok(ToSqlOutput::$v(*self))
+                }
+            }
+        )*
+
+        /// Scalars are described directly; nested values are built as a [`Value`] whose child
+        /// types are taken from the children. `Enum` binds as its text (DuckDB casts it to the
+        /// target ENUM); `Union` becomes a one-member union that DuckDB casts to the target
+        /// union by member name.
+        impl ToSql for Datum {
+            fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+                Ok(match self {
+                    Datum::Null => ToSqlOutput::Null,
+                    $( Datum::$v(v) => ToSqlOutput::$v(*v), )*
+                    Datum::Decimal(v) => ToSqlOutput::Decimal(*v),
+                    Datum::Varchar(v) | Datum::Enum(v) => ToSqlOutput::Varchar(v),
+                    Datum::Blob(v) => ToSqlOutput::Blob(v),
+                    nested => ToSqlOutput::OwnedValue(Value::try_from(nested)?),
+                })
+            }
+        }
+
+        impl ToSqlOutput<'_> {
+            /// Builds a value for a scalar output.
+            fn to_value(&self) -> Result<Value> {
+                Ok(match *self {
+                    ToSqlOutput::Null => Value::null(),
+                    $( ToSqlOutput::$v(v) => Value::from(v), )*
+                    ToSqlOutput::Decimal(v) => Value::decimal(v)?,
+                    ToSqlOutput::Varchar(v) => Value::varchar(v),
+                    ToSqlOutput::Blob(v) => Value::blob(v),
+                    ToSqlOutput::Value(_) | ToSqlOutput::OwnedValue(_) => {
+                        return Err(Error::misuse(
+                            "a borrowed Value cannot be turned into an owned one",
+                        ));
+                    }
+                })
+            }
+        }
+    };
 }
+
+fixed_width_types!(to_sql_fixed);
 
 /// A Rust value that can be bound as a statement parameter or appended to a row.
 ///
@@ -122,26 +129,11 @@ impl ToSql for Null {
     }
 }
 
-/// Types that are one `Copy` variant of [`ToSqlOutput`].
-macro_rules! to_sql_copy {
-    ($($t:ty => $variant:ident),* $(,)?) => {$(
-        impl ToSql for $t {
-            #[inline]
-            fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::$variant(*self))
-            }
-        }
-    )*};
-}
-
-to_sql_copy! {
-    bool => Boolean, i8 => TinyInt, i16 => SmallInt, i32 => Integer, i64 => BigInt,
-    i128 => HugeInt, u8 => UTinyInt, u16 => USmallInt, u32 => UInteger, u64 => UBigInt,
-    u128 => UHugeInt, f32 => Float, f64 => Double, Decimal => Decimal, Date => Date,
-    Time => Time, TimeNs => TimeNs, TimeTz => TimeTz, Timestamp => Timestamp,
-    TimestampS => TimestampS, TimestampMs => TimestampMs, TimestampNs => TimestampNs,
-    TimestampTz => TimestampTz, TimestampTzNs => TimestampTzNs, Interval => Interval,
-    Uuid => Uuid,
+impl ToSql for Decimal {
+    #[inline]
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Decimal(*self))
+    }
 }
 
 impl ToSql for isize {
@@ -210,48 +202,6 @@ impl<T: ToSql + ?Sized> ToSql for Box<T> {
     }
 }
 
-/// Converts any [`Datum`]: scalars are described directly; nested values are built as a
-/// [`Value`] whose child types are taken from the children (see
-/// [`Value::try_from`](Value#impl-TryFrom<%26Datum>-for-Value)). `Enum` binds as its text
-/// (DuckDB casts it to the target ENUM); `Union` becomes a one-member union that DuckDB casts
-/// to the target union by member name.
-impl ToSql for Datum {
-    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
-        Ok(match self {
-            Datum::Null => ToSqlOutput::Null,
-            Datum::Boolean(v) => ToSqlOutput::Boolean(*v),
-            Datum::TinyInt(v) => ToSqlOutput::TinyInt(*v),
-            Datum::SmallInt(v) => ToSqlOutput::SmallInt(*v),
-            Datum::Integer(v) => ToSqlOutput::Integer(*v),
-            Datum::BigInt(v) => ToSqlOutput::BigInt(*v),
-            Datum::HugeInt(v) => ToSqlOutput::HugeInt(*v),
-            Datum::UTinyInt(v) => ToSqlOutput::UTinyInt(*v),
-            Datum::USmallInt(v) => ToSqlOutput::USmallInt(*v),
-            Datum::UInteger(v) => ToSqlOutput::UInteger(*v),
-            Datum::UBigInt(v) => ToSqlOutput::UBigInt(*v),
-            Datum::UHugeInt(v) => ToSqlOutput::UHugeInt(*v),
-            Datum::Float(v) => ToSqlOutput::Float(*v),
-            Datum::Double(v) => ToSqlOutput::Double(*v),
-            Datum::Decimal(v) => ToSqlOutput::Decimal(*v),
-            Datum::Varchar(v) | Datum::Enum(v) => ToSqlOutput::Varchar(v),
-            Datum::Blob(v) => ToSqlOutput::Blob(v),
-            Datum::Date(v) => ToSqlOutput::Date(*v),
-            Datum::Time(v) => ToSqlOutput::Time(*v),
-            Datum::TimeNs(v) => ToSqlOutput::TimeNs(*v),
-            Datum::TimeTz(v) => ToSqlOutput::TimeTz(*v),
-            Datum::Timestamp(v) => ToSqlOutput::Timestamp(*v),
-            Datum::TimestampS(v) => ToSqlOutput::TimestampS(*v),
-            Datum::TimestampMs(v) => ToSqlOutput::TimestampMs(*v),
-            Datum::TimestampNs(v) => ToSqlOutput::TimestampNs(*v),
-            Datum::TimestampTz(v) => ToSqlOutput::TimestampTz(*v),
-            Datum::TimestampTzNs(v) => ToSqlOutput::TimestampTzNs(*v),
-            Datum::Interval(v) => ToSqlOutput::Interval(*v),
-            Datum::Uuid(v) => ToSqlOutput::Uuid(*v),
-            nested => ToSqlOutput::OwnedValue(Value::try_from(nested)?),
-        })
-    }
-}
-
 impl ToSqlOutput<'_> {
     /// Runs `f` on the output as a [`Value`] (for C functions that only take a
     /// `duckdb_value`): borrowed when it is one already, else made for the call.
@@ -270,46 +220,6 @@ impl ToSqlOutput<'_> {
             ToSqlOutput::OwnedValue(v) => Ok(v),
             scalar => scalar.to_value(),
         }
-    }
-
-    /// Builds a value for a scalar output.
-    fn to_value(&self) -> Result<Value> {
-        Ok(match *self {
-            ToSqlOutput::Null => Value::null(),
-            ToSqlOutput::Boolean(v) => Value::from(v),
-            ToSqlOutput::TinyInt(v) => Value::from(v),
-            ToSqlOutput::SmallInt(v) => Value::from(v),
-            ToSqlOutput::Integer(v) => Value::from(v),
-            ToSqlOutput::BigInt(v) => Value::from(v),
-            ToSqlOutput::HugeInt(v) => Value::from(v),
-            ToSqlOutput::UTinyInt(v) => Value::from(v),
-            ToSqlOutput::USmallInt(v) => Value::from(v),
-            ToSqlOutput::UInteger(v) => Value::from(v),
-            ToSqlOutput::UBigInt(v) => Value::from(v),
-            ToSqlOutput::UHugeInt(v) => Value::from(v),
-            ToSqlOutput::Float(v) => Value::from(v),
-            ToSqlOutput::Double(v) => Value::from(v),
-            ToSqlOutput::Decimal(v) => Value::decimal(v)?,
-            ToSqlOutput::Varchar(v) => Value::varchar(v),
-            ToSqlOutput::Blob(v) => Value::blob(v),
-            ToSqlOutput::Date(v) => Value::from(v),
-            ToSqlOutput::Time(v) => Value::from(v),
-            ToSqlOutput::TimeNs(v) => Value::from(v),
-            ToSqlOutput::TimeTz(v) => Value::from(v),
-            ToSqlOutput::Timestamp(v) => Value::from(v),
-            ToSqlOutput::TimestampS(v) => Value::from(v),
-            ToSqlOutput::TimestampMs(v) => Value::from(v),
-            ToSqlOutput::TimestampNs(v) => Value::from(v),
-            ToSqlOutput::TimestampTz(v) => Value::from(v),
-            ToSqlOutput::TimestampTzNs(v) => Value::from(v),
-            ToSqlOutput::Interval(v) => Value::from(v),
-            ToSqlOutput::Uuid(v) => Value::from(v),
-            ToSqlOutput::Value(_) | ToSqlOutput::OwnedValue(_) => {
-                return Err(Error::misuse(
-                    "a borrowed Value cannot be turned into an owned one",
-                ));
-            }
-        })
     }
 }
 
