@@ -144,6 +144,19 @@ where
     }
 }
 
+impl<K: Kind> Owned<K>
+where
+    K::Raw: Copy,
+{
+    /// Gives the handle up without destroying it: the ledger counts it as gone, and whoever
+    /// takes it must destroy it.
+    pub fn into_raw(self) -> K::Raw {
+        let this = std::mem::ManuallyDrop::new(self);
+        destroyed(K::KIND, &this.trace);
+        this.get()
+    }
+}
+
 impl<K: Kind> Drop for Owned<K> {
     fn drop(&mut self) {
         // SAFETY: `from_raw`'s contract makes this the handle's only owner, and `drop` runs

@@ -41,6 +41,12 @@ impl LogicalType {
     pub fn as_raw(&self) -> ffi::duckdb_logical_type {
         self.handle.get()
     }
+
+    /// Gives up ownership of the type (`duckdb_destroy_logical_type`) (see the [ownership rule](crate::safe#raw-handles)):
+    /// the ledger no longer counts it, and the caller must destroy it.
+    pub fn into_raw(self) -> ffi::duckdb_logical_type {
+        self.handle.into_raw()
+    }
 }
 
 /// [`take_c_string`] for the getters that must return a string (alias, enum, struct and

@@ -24,6 +24,31 @@
 //! # Ok::<(), duckdb_ffi::safe::Error>(())
 //! ```
 //!
+//! # Raw handles
+//!
+//! Every handle type has the same three escape hatches into the raw bindings, with one rule:
+//! a handle has exactly one owner, and only the owner destroys it.
+//!
+//! - `as_raw(&self)` lends the handle: it stays owned by the Rust value, is valid while that
+//!   value lives (and, for a borrowed handle such as a [`Vector`]'s, while its parent does),
+//!   and must never be destroyed through the C API.
+//! - `unsafe from_raw(raw)` ([`DataChunk`], [`LogicalType`], [`Value`]) takes ownership of a
+//!   handle the caller owns: the Rust value now destroys it, once, and the [`ledger`] counts
+//!   it.
+//! - `into_raw(self)` (the same types) gives ownership back: the ledger stops counting the
+//!   handle, and the caller must destroy it.
+//!
+//! ```
+//! use duckdb_ffi::safe::{LogicalType, TypeId, ledger};
+//! let before = ledger::snapshot().live_total();
+//! let raw = LogicalType::new(TypeId::Integer)?.into_raw();
+//! assert_eq!(ledger::snapshot().live_total(), before);
+//! // SAFETY: `raw` came from `into_raw`, so this code owns it and hands it back once.
+//! let ty = unsafe { LogicalType::from_raw(raw) };
+//! assert_eq!(ty.id(), TypeId::Integer);
+//! # Ok::<(), duckdb_ffi::safe::Error>(())
+//! ```
+//!
 //! # The C API facts this layer relies on
 //!
 //! Who creates, borrows and destroys each C object, which strings are handed over, which calls

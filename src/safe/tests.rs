@@ -62,6 +62,29 @@ fn only_chunk(conn: &Connection, query: &str) -> DataChunk {
 
 // --- database and config ------------------------------------------------------------------
 
+/// `into_raw` leaves the ledger and hands ownership over; `from_raw` takes it back, so the
+/// C object is destroyed once (Miri reports a leak or a double free otherwise).
+#[test]
+fn into_raw_and_from_raw_hand_ownership_over() {
+    let _ledger = ledger_guard();
+    let raw_type = LogicalType::new(TypeId::Varchar).unwrap().into_raw();
+    let raw_value = Value::from(7i32).into_raw();
+    let raw_chunk = only_chunk(&conn(), sql::ANSWER).into_raw();
+    assert_eq!(ledger::snapshot().live_total(), 0);
+    // SAFETY: each handle came from `into_raw` above and is taken back exactly once.
+    let (ty, value, chunk) = unsafe {
+        (
+            LogicalType::from_raw(raw_type),
+            Value::from_raw(raw_value),
+            DataChunk::from_raw(raw_chunk),
+        )
+    };
+    assert_eq!(live(ledger::HandleKind::LogicalType), 1);
+    assert_eq!(ty.id(), TypeId::Varchar);
+    assert_eq!(value.get_i32().unwrap(), 7);
+    assert_eq!(chunk.vector(0).unwrap().as_slice::<i32>().unwrap(), &[42]);
+}
+
 #[test]
 fn database_open_and_drop_counts_one_database() {
     let _ledger = ledger_guard();

@@ -130,4 +130,10 @@ impl DataChunk {
     pub fn as_raw(&self) -> ffi::duckdb_data_chunk {
         self.handle.get()
     }
+
+    /// Gives up ownership of the chunk (`duckdb_destroy_data_chunk`) (see the [ownership rule](crate::safe#raw-handles)):
+    /// the ledger no longer counts it, and the caller must destroy it.
+    pub fn into_raw(self) -> ffi::duckdb_data_chunk {
+        self.handle.into_raw()
+    }
 }

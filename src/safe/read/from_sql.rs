@@ -1,6 +1,5 @@
 //! [`FromSql`]: converting one cell of a column into a Rust value.
 
-use super::plan::Plan;
 use super::vector::Vector;
 use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
@@ -261,7 +260,7 @@ impl FromSql<'_> for String {
         match vector.expect_type("String", &[TypeId::Varchar, TypeId::Enum])? {
             // SAFETY: VARCHAR (checked above), row checked by `valid_row`.
             TypeId::Varchar => Ok(utf8(unsafe { string_bytes(vector, row) })?.to_owned()),
-            _ => match Plan::new(&vector.logical_type())?.read(vector, row)? {
+            _ => match vector.datum(row)? {
                 Datum::Enum(s) => Ok(s),
                 other => Err(Error::misuse(format!("ENUM column produced {other:?}"))),
             },

@@ -81,8 +81,11 @@ impl Plan {
         })
     }
 
-    /// Reads row `row` of `v`, which must have the type this plan was made from.
-    pub(crate) fn read(&self, v: &Vector<'_>, row: usize) -> Result<Datum> {
+    /// Reads row `row` of `v`.
+    ///
+    /// # Safety
+    /// `v` has the logical type this plan was made from (its storage is read without checks).
+    unsafe fn read(&self, v: &Vector<'_>, row: usize) -> Result<Datum> {
         if row >= v.len() {
             return Err(Error::out_of_range("row", row, v.len()));
         }
@@ -90,8 +93,8 @@ impl Plan {
             return Ok(Datum::Null);
         }
         Ok(match self {
-            // SAFETY: the plan was built from `v`'s logical type, so `id` is the column's type;
-            // `row < len` and the row is valid (checked above).
+            // SAFETY: the plan was built from `v`'s logical type (the caller's contract), so
+            // `id` is the column's type; `row < len` and the row is valid (checked above).
             Plan::Scalar(id) => unsafe { scalar(v, *id, row)? },
             Plan::Decimal {
                 width,
@@ -137,7 +140,8 @@ impl Plan {
                 let range = list.range(row)?.unwrap_or(0..0);
                 Datum::List(
                     range
-                        .map(|i| child.read(&list.child(), i))
+                        // SAFETY: the child vector has the element type `child` was made from.
+                        .map(|i| unsafe { child.read(&list.child(), i) })
                         .collect::<Result<_>>()?,
                 )
             }
@@ -147,7 +151,8 @@ impl Plan {
                 let (keys, values) = (map.keys()?, map.values()?);
                 Datum::Map(
                     range
-                        .map(|i| Ok((key.read(&keys, i)?, value.read(&values, i)?)))
+                        // SAFETY: the key and value vectors have the types the plans were made from.
+                        .map(|i| unsafe { Ok((key.read(&keys, i)?, value.read(&values, i)?)) })
                         .collect::<Result<_>>()?,
                 )
             }
@@ -156,7 +161,8 @@ impl Plan {
                 let range = array.range(row)?.unwrap_or(0..0);
                 Datum::Array(
                     range
-                        .map(|i| child.read(&array.child(), i))
+                        // SAFETY: the child vector has the element type `child` was made from.
+                        .map(|i| unsafe { child.read(&array.child(), i) })
                         .collect::<Result<_>>()?,
                 )
             }
@@ -165,7 +171,10 @@ impl Plan {
                     .iter()
                     .enumerate()
                     .map(|(i, (name, plan))| {
-                        Ok((name.clone(), plan.read(&v.struct_child(i)?, row)?))
+                        // SAFETY: field `i` has the type `plan` was made from.
+                        Ok((name.clone(), unsafe {
+                            plan.read(&v.struct_child(i)?, row)?
+                        }))
                     })
                     .collect::<Result<_>>()?,
             ),
@@ -174,7 +183,8 @@ impl Plan {
                 let (name, plan) = members
                     .get(usize::from(tag))
                     .ok_or_else(|| Error::out_of_range("union tag", tag.into(), members.len()))?;
-                let value = plan.read(&v.union_member(usize::from(tag))?, row)?;
+                // SAFETY: member `tag` has the type `plan` was made from.
+                let value = unsafe { plan.read(&v.union_member(usize::from(tag))?, row)? };
                 Datum::Union {
                     tag,
                     name: name.clone(),
@@ -220,12 +230,17 @@ impl Vector<'_> {
     /// Row `row` as an owned [`Datum`], whatever the column's type (nested types included).
     pub fn datum(&self, row: usize) -> Result<Datum> {
         self.check_row(row)?;
-        Plan::new(&self.logical_type())?.read(self, row)
+        let plan = Plan::new(&self.logical_type())?;
+        // SAFETY: the plan was made from this vector's own type.
+        unsafe { plan.read(self, row) }
     }
 
     /// Every row as a [`Datum`] (the type is inspected once).
     pub fn datums(&self) -> Result<Vec<Datum>> {
         let plan = Plan::new(&self.logical_type())?;
-        (0..self.len).map(|row| plan.read(self, row)).collect()
+        // SAFETY: the plan was made from this vector's own type.
+        (0..self.len)
+            .map(|row| unsafe { plan.read(self, row) })
+            .collect()
     }
 }

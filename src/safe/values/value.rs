@@ -148,6 +148,12 @@ impl Value {
         self.handle.get()
     }
 
+    /// Gives up ownership of the value (`duckdb_destroy_value`) (see the [ownership rule](crate::safe#raw-handles)):
+    /// the ledger no longer counts it, and the caller must destroy it.
+    pub fn into_raw(self) -> ffi::duckdb_value {
+        self.handle.into_raw()
+    }
+
     /// SQL NULL (of type `"NULL"`).
     pub fn null() -> Value {
         // SAFETY: no input.
