@@ -62,6 +62,12 @@ fn only_chunk(conn: &Connection, query: &str) -> DataChunk {
 
 // --- database and config ------------------------------------------------------------------
 
+#[test]
+fn library_version_is_a_static_string() {
+    assert!(library_version().starts_with('v'), "{}", library_version());
+    assert_eq!(library_version(), library_version());
+}
+
 /// `into_raw` leaves the ledger and hands ownership over; `from_raw` takes it back, so the
 /// C object is destroyed once (Miri reports a leak or a double free otherwise).
 #[test]

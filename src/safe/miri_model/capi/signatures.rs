@@ -171,6 +171,7 @@ same_signatures! {
     duckdb_extract_statements_error
     duckdb_fetch_chunk
     duckdb_free
+    duckdb_library_version
     duckdb_from_time_tz
     duckdb_get_bit
     duckdb_get_blob
