@@ -4,10 +4,8 @@ use super::vector::Vector;
 use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::types::{TypeId, fixed_width_types};
-use crate::safe::values::{
-    Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs,
-    TimestampS, TimestampTz, TimestampTzNs, Uuid,
-};
+use crate::safe::values::fixed::*;
+use crate::safe::values::{Datum, Decimal};
 use std::convert::identity;
 
 /// A Rust type that one DuckDB cell converts into.

@@ -5,10 +5,8 @@ use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::logical_type::LogicalType;
 use crate::safe::types::{TypeId, fixed_width_types};
-use crate::safe::values::{
-    BitRef, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
-    TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid,
-};
+use crate::safe::values::fixed::*;
+use crate::safe::values::{BitRef, Datum, Decimal};
 use std::convert::identity;
 
 /// How to read a column's cells as [`Datum`]s, worked out once from its logical type so the

@@ -4,10 +4,7 @@
 use super::vector::{Validity, Vector};
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::types::{TypeId, fixed_width_types};
-use crate::safe::values::{
-    Date, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS,
-    TimestampTz, TimestampTzNs,
-};
+use crate::safe::values::fixed::*;
 use std::marker::PhantomData;
 
 mod sealed {

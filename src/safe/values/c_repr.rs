@@ -1,12 +1,8 @@
 //! [`CRepr`]: each fixed-width value's C struct (what `duckdb_bind_*`, `duckdb_append_*`,
 //! `duckdb_create_*` take and `duckdb_get_*` return), and the conversions both ways.
 
-use super::numeric::Uuid;
+use super::fixed::*;
 use super::numeric::{from_hugeint, from_uhugeint, to_hugeint, to_uhugeint};
-use super::temporal::{
-    Date, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS,
-    TimestampTz, TimestampTzNs,
-};
 use crate as ffi;
 
 /// A Rust value and the C type the C API passes it as.

@@ -1,10 +1,7 @@
 //! [`Datum`]: any DuckDB cell as one owned Rust value.
 
-use super::numeric::{Decimal, Uuid};
-use super::temporal::{
-    Date, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS,
-    TimestampTz, TimestampTzNs,
-};
+use super::fixed::*;
+use super::numeric::Decimal;
 use crate::safe::types::fixed_width_types;
 
 macro_rules! datum_enum {

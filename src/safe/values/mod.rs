@@ -12,10 +12,17 @@ mod value;
 
 pub(crate) use c_repr::CRepr;
 pub use datum::Datum;
-pub use numeric::{BitRef, Decimal, Uuid};
-
-pub use temporal::{
-    Date, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS,
-    TimestampTz, TimestampTzNs,
-};
+pub use fixed::*;
+pub use numeric::{BitRef, Decimal};
 pub use value::Value;
+
+/// Every value type of the type table (`types.rs`): what the safe layer re-exports, and one
+/// glob import for the modules that expand the table's rows, so adding a type does not touch
+/// their imports.
+pub mod fixed {
+    pub use super::numeric::Uuid;
+    pub use super::temporal::{
+        Date, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS,
+        TimestampTz, TimestampTzNs,
+    };
+}

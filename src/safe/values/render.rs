@@ -1,11 +1,9 @@
 //! Display: the one place that renders values as text.
 
 use super::datum::Datum;
-use super::numeric::{Decimal, Uuid};
-use super::temporal::{
-    Date, Interval, MICROS_PER_SEC, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs,
-    TimestampS, TimestampTz, TimestampTzNs,
-};
+use super::fixed::*;
+use super::numeric::Decimal;
+use super::temporal::MICROS_PER_SEC;
 use crate::safe::types::fixed_width_types;
 use std::fmt;
 

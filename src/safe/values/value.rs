@@ -8,11 +8,8 @@
 //! "Traps"), so every reader here refuses a wrong type or a NULL with an error instead.
 
 use super::c_repr::CRepr;
-use super::numeric::{Decimal, Uuid, from_hugeint, to_hugeint};
-use super::temporal::{
-    Date, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS,
-    TimestampTz, TimestampTzNs,
-};
+use super::fixed::*;
+use super::numeric::{Decimal, from_hugeint, to_hugeint};
 use crate as ffi;
 use crate::safe::cabi::take_c_string;
 use crate::safe::error::{Error, ErrorKind, Result};

@@ -7,10 +7,7 @@ use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::logical_type::LogicalType;
 use crate::safe::read::DataChunk;
 use crate::safe::types::{TypeId, fixed_width_types};
-use crate::safe::values::{
-    Date, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS,
-    TimestampTz, TimestampTzNs,
-};
+use crate::safe::values::fixed::*;
 use std::ffi::c_char;
 use std::ptr;
 

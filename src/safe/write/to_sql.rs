@@ -6,10 +6,8 @@
 
 use crate::safe::error::{Error, Result};
 use crate::safe::types::fixed_width_types;
-use crate::safe::values::{
-    Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs,
-    TimestampS, TimestampTz, TimestampTzNs, Uuid, Value,
-};
+use crate::safe::values::fixed::*;
+use crate::safe::values::{Datum, Decimal, Value};
 
 /// `ToSqlOutput`, and `ToSql` for the Rust type of every fixed-width type of the type table.
 macro_rules! to_sql_fixed {
