@@ -30,6 +30,20 @@ macro_rules! c_repr {
             }
         }
     )*};
+    // Converted by two functions.
+    ($($t:ty => $c:ident by $to:expr, $from:expr;)*) => {$(
+        impl CRepr for $t {
+            type C = ffi::$c;
+            #[inline]
+            fn to_c(self) -> ffi::$c {
+                $to(self)
+            }
+            #[inline]
+            fn from_c(c: ffi::$c) -> $t {
+                $from(c)
+            }
+        }
+    )*};
     // Structs whose fields are copied one by one.
     ($($t:ident => $c:ident { $($field:ident),+ };)*) => {$(
         impl CRepr for $t {
@@ -62,40 +76,10 @@ c_repr! {
     Interval => duckdb_interval { months, days, micros };
 }
 
-impl CRepr for i128 {
-    type C = ffi::duckdb_hugeint;
-    #[inline]
-    fn to_c(self) -> ffi::duckdb_hugeint {
-        to_hugeint(self)
-    }
-    #[inline]
-    fn from_c(c: ffi::duckdb_hugeint) -> i128 {
-        from_hugeint(c)
-    }
-}
-
-impl CRepr for u128 {
-    type C = ffi::duckdb_uhugeint;
-    #[inline]
-    fn to_c(self) -> ffi::duckdb_uhugeint {
-        to_uhugeint(self)
-    }
-    #[inline]
-    fn from_c(c: ffi::duckdb_uhugeint) -> u128 {
-        from_uhugeint(c)
-    }
-}
-
-/// The C API passes a UUID as its 128-bit value (the first hex digit most significant), not
-/// as its flipped storage.
-impl CRepr for Uuid {
-    type C = ffi::duckdb_uhugeint;
-    #[inline]
-    fn to_c(self) -> ffi::duckdb_uhugeint {
-        to_uhugeint(self.0)
-    }
-    #[inline]
-    fn from_c(c: ffi::duckdb_uhugeint) -> Uuid {
-        Uuid(from_uhugeint(c))
-    }
+c_repr! {
+    i128 => duckdb_hugeint by to_hugeint, from_hugeint;
+    u128 => duckdb_uhugeint by to_uhugeint, from_uhugeint;
+    // The C API passes a UUID as its 128-bit value (the first hex digit most significant), not
+    // as its flipped storage.
+    Uuid => duckdb_uhugeint by |v: Uuid| to_uhugeint(v.0), |c| Uuid(from_uhugeint(c));
 }
