@@ -59,6 +59,7 @@ macro_rules! to_sql_fixed {
                     Datum::Decimal(v) => ToSqlOutput::Decimal(*v),
                     Datum::Varchar(v) | Datum::Enum(v) => ToSqlOutput::Varchar(v),
                     Datum::Blob(v) => ToSqlOutput::Blob(v),
+                    Datum::Bit(bits) => ToSqlOutput::OwnedValue(Value::bit(bits)?),
                     nested => ToSqlOutput::OwnedValue(Value::try_from(nested)?),
                 })
             }
