@@ -56,7 +56,7 @@ macro_rules! to_sql_fixed {
                 Ok(match self {
                     Datum::Null => ToSqlOutput::Null,
                     $( Datum::$v(v) => ToSqlOutput::$v(*v), )*
-                    Datum::Decimal(v) => ToSqlOutput::Decimal(*v),
+                    Datum::Decimal(v) => return v.to_sql(),
                     Datum::Varchar(v) | Datum::Enum(v) => ToSqlOutput::Varchar(v),
                     Datum::Blob(v) => ToSqlOutput::Blob(v),
                     Datum::Bit(bits) => ToSqlOutput::OwnedValue(Value::bit(bits)?),
@@ -128,9 +128,11 @@ impl ToSql for Null {
     }
 }
 
+/// A decimal DuckDB cannot hold (see [`Decimal::check`]) is an error here already.
 impl ToSql for Decimal {
     #[inline]
     fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        self.check()?;
         Ok(ToSqlOutput::Decimal(*self))
     }
 }
