@@ -150,7 +150,6 @@ impl LogicalType {
     pub fn structure(fields: &[(&str, &LogicalType)]) -> Result<LogicalType> {
         let (names, types) = names_and_types(fields)?;
         let name_ptrs: Vec<*const c_char> = names.iter().map(|n| n.as_ptr()).collect();
-        let types = types;
         // SAFETY: `fields.len()` valid names and live types, copied by the call.
         let raw = unsafe {
             ffi::duckdb_create_struct_type(
@@ -172,7 +171,6 @@ impl LogicalType {
         }
         let (names, types) = names_and_types(members)?;
         let name_ptrs: Vec<*const c_char> = names.iter().map(|n| n.as_ptr()).collect();
-        let types = types;
         // SAFETY: `members.len()` valid names and live types (the C code reads every name
         // without a null check, so none is null), copied by the call.
         let raw = unsafe {
