@@ -68,6 +68,15 @@ mod values;
 // Reading and writing columns and cells.
 mod read;
 mod write;
+// Conversions for the ecosystem's types (cargo features).
+#[cfg(any(
+    feature = "chrono",
+    feature = "time",
+    feature = "jiff",
+    feature = "uuid",
+    feature = "rust_decimal"
+))]
+mod interop;
 // Connection-level objects.
 mod appender;
 mod connection;
