@@ -83,6 +83,12 @@ impl Engine {
         // the same library.
         println!("cargo:include={}", self.include_dir.display());
         println!("cargo:lib_dir={}", self.lib_dir.display());
+        // The crate's own tests read the headers there (tests/bindings_fresh.rs counts the
+        // declarations the committed bindings must match).
+        println!(
+            "cargo:rustc-env=DUCKDB_FFI_INCLUDE_DIR={}",
+            self.include_dir.display()
+        );
     }
 }
 
@@ -95,7 +101,9 @@ fn run() -> Result<()> {
         pin.duckdb_version
     );
     println!("cargo:rerun-if-changed=build");
-    println!("cargo:rerun-if-changed=wrapper.h");
+    for wrapper in ["wrapper.h", "wrapper_v2.h", "wrapper_static_extension.h"] {
+        println!("cargo:rerun-if-changed={wrapper}");
+    }
 
     if std::env::var_os("CARGO_CFG_MIRI").is_some() {
         // Miri cannot run C++; the crate provides a model of the C API under cfg(miri).
@@ -110,11 +118,7 @@ fn run() -> Result<()> {
     engine.publish();
 
     #[cfg(feature = "buildtime_bindgen")]
-    bindings::generate(
-        &manifest_dir.join("wrapper.h"),
-        &engine.include_dir,
-        &out_dir,
-    )?;
+    bindings::generate(&manifest_dir, &engine.include_dir, &out_dir)?;
     Ok(())
 }
 

@@ -4,6 +4,8 @@
 //! `duckdb_result`, `DUCKDB_TYPE_DUCKDB_TYPE_INTEGER`, ...), exactly as bindgen renders them,
 //! so code written against `libduckdb-sys` ports by changing the crate path. The engine is
 //! compiled from DuckDB's pinned sources by the build script and linked statically.
+//! `duckdb_static_extension.h` is at the root too; DuckDB's v2 C API (`duckdb_v2.h`) is in
+//! the module [`v2`].
 //!
 //! ```
 //! use duckdb_ffi::*;
@@ -40,12 +42,47 @@
     rustdoc::all
 )]
 mod raw {
+    // duckdb.h only declares the Arrow C Data Interface structs; duckdb_v2.h defines them.
+    pub use super::v2::{ArrowArray, ArrowSchema};
     #[cfg(feature = "buildtime_bindgen")]
     include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
     #[cfg(not(feature = "buildtime_bindgen"))]
     include!("bindings.rs");
+    #[cfg(feature = "buildtime_bindgen")]
+    include!(concat!(env!("OUT_DIR"), "/bindings_static_extension.rs"));
+    #[cfg(not(feature = "buildtime_bindgen"))]
+    include!("bindings_static_extension.rs");
 }
 pub use raw::*;
+
+/// Raw bindings to DuckDB's v2 C API (`duckdb_v2.h`), every item under its C name.
+///
+/// Every v2 function is declared only with `DUCKDB_V2_API_ALLOW_UNSTABLE` on, DuckDB's switch
+/// for a surface it does not promise to keep: these bindings hold for the pinned DuckDB
+/// ([`PINNED_DUCKDB_VERSION`](crate::PINNED_DUCKDB_VERSION)) only, and may change with any
+/// new pin. The items `duckdb.h` also defines are shared with the crate root, not duplicated:
+/// `idx_t` and `_duckdb_extension_info` are the root's, and the Arrow C Data Interface structs
+/// (`ArrowSchema`, `ArrowArray`, `ArrowArrayStream`) are defined here, the first two also
+/// re-exported at the root, where `duckdb.h` only declares them. So one `use duckdb_ffi::v2::*`
+/// brings the whole v2 surface, and pointers pass between v1 and v2 functions unchanged. Who
+/// owns what: the crate's
+/// [C API reference](crate::c_api_reference), section "The v2 API: who owns what".
+#[allow(
+    non_upper_case_globals,
+    non_camel_case_types,
+    non_snake_case,
+    dead_code,
+    clippy::all,
+    clippy::pedantic,
+    rustdoc::all
+)]
+pub mod v2 {
+    pub use super::{_duckdb_extension_info, idx_t};
+    #[cfg(feature = "buildtime_bindgen")]
+    include!(concat!(env!("OUT_DIR"), "/bindings_v2.rs"));
+    #[cfg(not(feature = "buildtime_bindgen"))]
+    include!("bindings_v2.rs");
+}
 
 /// The DuckDB version this crate pins (`duckdb-src/pin.toml`), e.g. `"v2.0.0"`.
 ///

@@ -1,0 +1,2 @@
+/* The header bindgen reads for the static-extension registration API. */
+#include "duckdb_static_extension.h"
