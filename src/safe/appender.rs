@@ -445,16 +445,16 @@ impl<'conn> Appender<'conn> {
 
     /// Appends one converted value with the C function for its type. Strings and blobs are
     /// passed as pointer and length: nothing is allocated on the Rust side.
-    #[inline]
+    ///
+    /// Always inlined: where the value's type is known (a tuple row, `append(&5i64)`), the
+    /// `ToSqlOutput` and its `match` fold away and one `duckdb_append_*` call is left.
+    #[inline(always)]
     fn append_output(&mut self, value: &ToSqlOutput<'_>) -> Result<()> {
         self.check_room()?;
         if let ToSqlOutput::Varchar(v) = value {
             // The C side narrows the length to 32 bits (a DuckDB string's limit).
             if u32::try_from(v.len()).is_err() {
-                return Err(Error::new(
-                    ErrorKind::OutOfRange,
-                    "a string longer than 4 GiB cannot be appended",
-                ));
+                return Err(string_too_long_error());
             }
         }
         // SAFETY: live appender whose creation succeeded (so its C++ appender exists).
@@ -516,6 +516,14 @@ impl<'conn> Appender<'conn> {
 }
 
 #[cold]
+fn string_too_long_error() -> Error {
+    Error::new(
+        ErrorKind::OutOfRange,
+        "a string longer than 4 GiB cannot be appended",
+    )
+}
+
+#[cold]
 fn poisoned_error() -> Error {
     Error::misuse(
         "an earlier append failed in the middle of a row; call Appender::clear() to discard the buffered rows",
@@ -561,7 +569,7 @@ macro_rules! appenders {
         ///
         /// # Safety
         /// `a` is a live appender whose creation succeeded.
-        #[inline]
+        #[inline(always)]
         unsafe fn append_c(a: ffi::duckdb_appender, value: &ToSqlOutput<'_>) -> Result<ffi::duckdb_state> {
             // SAFETY: the caller's contract; scalars are passed by value; pointer/length pairs
             // describe borrowed Rust data alive for the call, which DuckDB copies;
@@ -581,7 +589,7 @@ macro_rules! appenders {
                     ToSqlOutput::Value(v) => ffi::duckdb_append_value(a, v.as_raw()),
                     ToSqlOutput::OwnedValue(ref v) => ffi::duckdb_append_value(a, v.as_raw()),
                     // No dedicated append function (DECIMAL among others): go through a value.
-                    ref other => other.with_value(|v| ffi::duckdb_append_value(a, v.as_raw()))?,
+                    ref other => append_via_value(a, other)?,
                 }
             })
         }
@@ -589,3 +597,18 @@ macro_rules! appenders {
 }
 
 fixed_width_types!(appenders);
+
+/// Appends a value with no dedicated append function through a `duckdb_value` (kept out of
+/// line: `append_c` is inlined into every append).
+///
+/// # Safety
+/// As for `append_c`.
+#[cold]
+#[inline(never)]
+unsafe fn append_via_value(
+    a: ffi::duckdb_appender,
+    value: &ToSqlOutput<'_>,
+) -> Result<ffi::duckdb_state> {
+    // SAFETY: the caller's contract; the value is live and only read.
+    value.with_value(|v| unsafe { ffi::duckdb_append_value(a, v.as_raw()) })
+}

@@ -335,7 +335,7 @@ impl<'conn> PreparedStatement<'conn> {
 
     /// Binds one converted value with the C function for its type (no allocation on the Rust
     /// side: strings and blobs are passed as pointer and length).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn bind_output(&mut self, index: usize, value: &ToSqlOutput<'_>) -> Result<()> {
         // Checked here: the C API records an out-of-range bind as the statement's error
         // permanently (duckdb_prepare_error would return it from then on).
@@ -396,7 +396,7 @@ macro_rules! binders {
         ///
         /// # Safety
         /// `s` is a live, successfully prepared statement and `i` one of its parameters.
-        #[inline]
+        #[inline(always)]
         unsafe fn bind_c(
             s: ffi::duckdb_prepared_statement,
             i: ffi::idx_t,
@@ -433,7 +433,7 @@ macro_rules! binders {
                     ToSqlOutput::Value(v) => ffi::duckdb_bind_value(s, i, v.as_raw()),
                     ToSqlOutput::OwnedValue(ref v) => ffi::duckdb_bind_value(s, i, v.as_raw()),
                     // No dedicated bind function: go through a value.
-                    ref other => other.with_value(|v| ffi::duckdb_bind_value(s, i, v.as_raw()))?,
+                    ref other => bind_via_value(s, i, other)?,
                 }
             })
         }
@@ -441,3 +441,19 @@ macro_rules! binders {
 }
 
 fixed_width_types!(binders);
+
+/// Binds a value with no dedicated bind function through a `duckdb_value` (kept out of line:
+/// `bind_c` is inlined into every bind).
+///
+/// # Safety
+/// As for `bind_c`.
+#[cold]
+#[inline(never)]
+unsafe fn bind_via_value(
+    s: ffi::duckdb_prepared_statement,
+    i: ffi::idx_t,
+    value: &ToSqlOutput<'_>,
+) -> Result<ffi::duckdb_state> {
+    // SAFETY: the caller's contract; the value is live and copied by DuckDB.
+    value.with_value(|v| unsafe { ffi::duckdb_bind_value(s, i, v.as_raw()) })
+}
