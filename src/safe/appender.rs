@@ -370,7 +370,7 @@ impl<'conn> Appender<'conn> {
     /// Appends one value to the current row (then call [`end_row`](Self::end_row)).
     #[inline]
     pub fn append<T: ToSql + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.append_output(&value.to_sql()?)
+        self.append_output(value.to_sql()?)
     }
 
     /// Appends the column's default value (as declared in the table) to the current row.
@@ -449,9 +449,9 @@ impl<'conn> Appender<'conn> {
     /// Always inlined: where the value's type is known (a tuple row, `append(&5i64)`), the
     /// `ToSqlOutput` and its `match` fold away and one `duckdb_append_*` call is left.
     #[inline(always)]
-    fn append_output(&mut self, value: &ToSqlOutput<'_>) -> Result<()> {
+    fn append_output(&mut self, value: ToSqlOutput<'_>) -> Result<()> {
         self.check_room()?;
-        if let ToSqlOutput::Varchar(v) = value {
+        if let ToSqlOutput::Varchar(v) = &value {
             // The C side narrows the length to 32 bits (a DuckDB string's limit).
             if u32::try_from(v.len()).is_err() {
                 return Err(string_too_long_error());
@@ -570,12 +570,15 @@ macro_rules! appenders {
         /// # Safety
         /// `a` is a live appender whose creation succeeded.
         #[inline(always)]
-        unsafe fn append_c(a: ffi::duckdb_appender, value: &ToSqlOutput<'_>) -> Result<ffi::duckdb_state> {
+        ///
+        /// The output is taken by value, so that once inlined it never lives in memory and its
+        /// variant is known where the caller's type is.
+        unsafe fn append_c(a: ffi::duckdb_appender, value: ToSqlOutput<'_>) -> Result<ffi::duckdb_state> {
             // SAFETY: the caller's contract; scalars are passed by value; pointer/length pairs
             // describe borrowed Rust data alive for the call, which DuckDB copies;
             // `duckdb_value`s are live and only read.
             Ok(unsafe {
-                match *value {
+                match value {
                     ToSqlOutput::Null => ffi::duckdb_append_null(a),
                     $($( ToSqlOutput::$v(v) => ffi::$append(a, v.to_c()), )?)*
                     ToSqlOutput::Varchar(v) => ffi::duckdb_append_varchar_length(
@@ -587,9 +590,9 @@ macro_rules! appenders {
                         ffi::duckdb_append_blob(a, v.as_ptr().cast(), v.len() as ffi::idx_t)
                     }
                     ToSqlOutput::Value(v) => ffi::duckdb_append_value(a, v.as_raw()),
-                    ToSqlOutput::OwnedValue(ref v) => ffi::duckdb_append_value(a, v.as_raw()),
+                    ToSqlOutput::OwnedValue(v) => ffi::duckdb_append_value(a, v.as_raw()),
                     // No dedicated append function (DECIMAL among others): go through a value.
-                    ref other => append_via_value(a, other)?,
+                    other => append_via_value(a, &other)?,
                 }
             })
         }
