@@ -145,10 +145,10 @@ impl<'r, 'conn> Rows<'r, 'conn> {
         let row = self.next_row;
         self.next_row += 1;
         match &self.chunk {
-            // SAFETY: `columns` are the parts of `chunk`'s vectors (`advance` sets both) and
-            // `row < chunk_len` (or `advance` would have ended the rows).
+            // SAFETY: `columns` and `chunk_len` are `chunk`'s vectors and row count (`advance`
+            // sets all three) and `row < chunk_len` (or `advance` would have ended the rows).
             Some(chunk) => Ok(Some(unsafe {
-                Row::new(chunk, &self.columns, row, &*self.result)
+                Row::new(chunk, &self.columns, self.chunk_len, row, &*self.result)
             })),
             None => Ok(None),
         }
@@ -264,6 +264,6 @@ impl PreparedStatement<'_> {
         let columns = column_parts(&chunk)?;
         // SAFETY: `columns` are the parts of `chunk`'s vectors, and the chunk is not empty.
         // Names come from the statement (which reads them once): it outlives the call.
-        f(&unsafe { Row::new(&chunk, &columns, 0, &*self) })
+        f(&unsafe { Row::new(&chunk, &columns, chunk.len(), 0, &*self) })
     }
 }

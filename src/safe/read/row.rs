@@ -97,21 +97,24 @@ impl std::fmt::Debug for Row<'_> {
 }
 
 impl<'a> Row<'a> {
-    /// Row `row` of `chunk`, whose columns were looked up as `columns`.
+    /// Row `row` of `chunk`, whose columns were looked up as `columns` and whose row count is
+    /// `len` (passed in: readers cache it, as asking the chunk is a C call per row).
     ///
     /// # Safety
     /// `columns` must be the parts of `chunk`'s vectors, in order (so they stay valid while
-    /// `chunk` is borrowed), and `row < chunk.len()`.
+    /// `chunk` is borrowed), `len == chunk.len()` and `row < len`.
+    #[inline]
     pub(crate) unsafe fn new(
         chunk: &'a DataChunk,
         columns: &'a [VectorParts],
+        len: usize,
         row: usize,
         names: &'a dyn ColumnNames,
     ) -> Row<'a> {
         Row {
             _chunk: chunk,
             columns,
-            len: chunk.len(),
+            len,
             row,
             names,
         }
