@@ -201,6 +201,8 @@ impl Error {
         Error::new(ErrorKind::Misuse, message)
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn out_of_range(what: &str, index: usize, len: usize) -> Error {
         Error::new(
             ErrorKind::OutOfRange,

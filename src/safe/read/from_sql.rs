@@ -66,6 +66,7 @@ impl FromSql<'_> for Datum {
 }
 
 /// An integer cell widened to 128 bits (unsigned only for UHUGEINT values above `i128::MAX`).
+#[derive(Clone, Copy)]
 enum Int {
     Signed(i128),
     Unsigned(u128),
@@ -201,25 +202,35 @@ impl FromFloat for f64 {
     }
 }
 
+/// The error for an integer cell that does not fit the Rust type asked for (out of line: the
+/// readers stay small enough to inline).
+#[cold]
+#[inline(never)]
+fn does_not_fit(vector: &Vector<'_>, int: Int, rust: &str) -> Error {
+    let value = match int {
+        Int::Signed(v) => v.to_string(),
+        Int::Unsigned(v) => v.to_string(),
+    };
+    Error::new(
+        ErrorKind::TypeMismatch,
+        format!(
+            "value {value} of the {} column does not fit in {rust}",
+            vector.logical_type()
+        ),
+    )
+}
+
 macro_rules! from_sql_int {
     ($($t:ty),*) => {$(
         impl FromSql<'_> for $t {
             #[inline]
             fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
-                let fit = match read_integer::<$t>(vector, row)? {
-                    Int::Signed(v) => <$t>::try_from(v).map_err(|_| v.to_string()),
-                    Int::Unsigned(v) => <$t>::try_from(v).map_err(|_| v.to_string()),
-                };
-                fit.map_err(|value| {
-                    Error::new(
-                        ErrorKind::TypeMismatch,
-                        format!(
-                            "value {value} of the {} column does not fit in {}",
-                            vector.logical_type(),
-                            stringify!($t)
-                        ),
-                    )
-                })
+                let int = read_integer::<$t>(vector, row)?;
+                match int {
+                    Int::Signed(v) => <$t>::try_from(v).ok(),
+                    Int::Unsigned(v) => <$t>::try_from(v).ok(),
+                }
+                .ok_or_else(|| does_not_fit(vector, int, stringify!($t)))
             }
         }
     )*};
