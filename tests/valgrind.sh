@@ -2,8 +2,9 @@
 # Runs the leak-focused integration test binary (tests/leaks.rs) under valgrind memcheck and
 # fails on any definite or indirect leak or memory error.
 #
-#   bash tests/valgrind.sh            # 2 iterations per loop (a few minutes)
-#   DUCKDB_FFI_LEAK_ITERATIONS=5 bash tests/valgrind.sh
+#   bash tests/valgrind.sh            # debug build, 2 iterations per loop (a few minutes)
+#   DUCKDB_FFI_LEAK_ITERATIONS=20 bash tests/valgrind.sh
+#   VALGRIND_PROFILE=release bash tests/valgrind.sh
 #
 # Extra valgrind flags can be passed in VALGRIND_FLAGS (for example --num-callers=40).
 set -euo pipefail
@@ -15,8 +16,15 @@ export DUCKDB_FFI_LEAK_ITERATIONS="${DUCKDB_FFI_LEAK_ITERATIONS:-2}"
 
 command -v valgrind >/dev/null || { echo "valgrind.sh: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
 
+cargo_args=(test --test leaks --no-run --message-format=json)
+case "${VALGRIND_PROFILE:-debug}" in
+    debug) ;;
+    release) cargo_args+=(--release) ;;
+    *) echo "valgrind.sh: VALGRIND_PROFILE must be debug or release" >&2; exit 2 ;;
+esac
+
 # Build the test binary and find its path in cargo's JSON messages.
-bin=$(cargo test --test leaks --no-run --message-format=json \
+bin=$(cargo "${cargo_args[@]}" \
     | grep -o '"executable":"[^"]*/leaks-[^"]*"' | tail -n 1 | sed 's/^"executable":"//; s/"$//')
 if [[ -z "$bin" || ! -x "$bin" ]]; then
     echo "valgrind.sh: could not find the tests/leaks.rs binary in cargo's output" >&2
