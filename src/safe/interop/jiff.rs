@@ -3,9 +3,9 @@
 //! on precision, infinity and range are in the parent module's documentation.
 
 use super::temporal::{
-    NANOS_PER_DAY, NANOS_PER_SEC, floor_micros, read_civil_nanos, read_days, read_fixed_micros,
-    read_instant_nanos, read_time_nanos, shown_timestamp, write_days, write_fixed_interval,
-    write_time, write_timestamp_micros,
+    NANOS_PER_SEC, floor_micros, join_civil, read_civil_nanos, read_days, read_fixed_micros,
+    read_instant_nanos, read_time_nanos, shown_timestamp, split_civil, write_days,
+    write_fixed_interval, write_time, write_timestamp_micros,
 };
 use super::{check_cell, name, out_of_range};
 use crate::safe::{
@@ -85,11 +85,8 @@ impl ToSql for Time {
 impl FromSql<'_> for DateTime {
     fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
         let nanos = read_civil_nanos::<Self>(vector, row)?;
-        let day = i128::from(NANOS_PER_DAY);
-        i64::try_from(nanos.div_euclid(day))
-            .ok()
-            .and_then(date_from_days)
-            .zip(time_from_nanos(nanos.rem_euclid(day) as i64))
+        split_civil(nanos)
+            .and_then(|(days, nanos)| date_from_days(days).zip(time_from_nanos(nanos)))
             .map(|(date, time)| DateTime::from_parts(date, time))
             .ok_or_else(|| {
                 out_of_range(
@@ -104,8 +101,7 @@ impl FromSql<'_> for DateTime {
 /// Writes TIMESTAMP, flooring nanoseconds to microseconds.
 impl ToSql for DateTime {
     fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
-        let nanos = i128::from(days_of(self.date())) * i128::from(NANOS_PER_DAY)
-            + i128::from(nanos_of(self.time()));
+        let nanos = join_civil(days_of(self.date()), nanos_of(self.time()));
         let micros = write_timestamp_micros(nanos, self, "TIMESTAMP")?;
         Ok(ToSqlOutput::Timestamp(DuckTimestamp { micros }))
     }

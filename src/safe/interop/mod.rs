@@ -112,6 +112,19 @@ mod temporal {
     pub(super) const NANOS_PER_DAY: i64 = 86_400 * NANOS_PER_SEC;
     pub(super) const MICROS_PER_DAY: i128 = 86_400_000_000;
 
+    /// A civil date-time in nanoseconds since 1970-01-01 00:00 as (days since 1970-01-01,
+    /// nanoseconds into that day); `None` when the days do not fit an `i64`.
+    pub(super) fn split_civil(nanos: i128) -> Option<(i64, i64)> {
+        let day = i128::from(NANOS_PER_DAY);
+        let days = i64::try_from(nanos.div_euclid(day)).ok()?;
+        Some((days, nanos.rem_euclid(day) as i64))
+    }
+
+    /// The inverse of [`split_civil`].
+    pub(super) fn join_civil(days: i64, nanos_of_day: i64) -> i128 {
+        i128::from(days) * i128::from(NANOS_PER_DAY) + i128::from(nanos_of_day)
+    }
+
     /// A timestamp given in nanoseconds since the epoch, as DuckDB shows it (for errors).
     pub(super) fn shown_timestamp(nanos: i128, tz: bool) -> String {
         let text = match i64::try_from(nanos) {

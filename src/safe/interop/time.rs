@@ -3,9 +3,9 @@
 //! infinity and range are in the parent module's documentation.
 
 use super::temporal::{
-    NANOS_PER_DAY, NANOS_PER_SEC, read_civil_nanos, read_days, read_fixed_micros,
-    read_instant_nanos, read_time_nanos, shown_timestamp, write_days, write_fixed_interval,
-    write_time, write_timestamp_micros,
+    NANOS_PER_SEC, join_civil, read_civil_nanos, read_days, read_fixed_micros, read_instant_nanos,
+    read_time_nanos, shown_timestamp, split_civil, write_days, write_fixed_interval, write_time,
+    write_timestamp_micros,
 };
 use super::{name, out_of_range};
 use crate::safe::{FromSql, Result, Timestamp, TimestampTz, ToSql, ToSqlOutput, Vector};
@@ -83,11 +83,8 @@ impl ToSql for Time {
 impl FromSql<'_> for PrimitiveDateTime {
     fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
         let nanos = read_civil_nanos::<Self>(vector, row)?;
-        let day = i128::from(NANOS_PER_DAY);
-        i64::try_from(nanos.div_euclid(day))
-            .ok()
-            .and_then(date_from_days)
-            .zip(time_from_nanos(nanos.rem_euclid(day) as i64))
+        split_civil(nanos)
+            .and_then(|(days, nanos)| date_from_days(days).zip(time_from_nanos(nanos)))
             .map(|(date, time)| PrimitiveDateTime::new(date, time))
             .ok_or_else(|| {
                 out_of_range(
@@ -103,8 +100,7 @@ impl FromSql<'_> for PrimitiveDateTime {
 /// value beyond TIMESTAMP's range (±290 000 years) is an error.
 impl ToSql for PrimitiveDateTime {
     fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
-        let nanos = i128::from(days_of(self.date())) * i128::from(NANOS_PER_DAY)
-            + i128::from(nanos_of(self.time()));
+        let nanos = join_civil(days_of(self.date()), nanos_of(self.time()));
         let micros = write_timestamp_micros(nanos, self, "TIMESTAMP")?;
         Ok(ToSqlOutput::Timestamp(Timestamp { micros }))
     }
