@@ -32,6 +32,17 @@
 //! }
 //! ```
 
+/// Includes one pregenerated bindings file: the committed copy in `src/`, or with the
+/// `buildtime_bindgen` feature the one the build script generated into `OUT_DIR`.
+macro_rules! bindings {
+    ($file:literal) => {
+        #[cfg(feature = "buildtime_bindgen")]
+        include!(concat!(env!("OUT_DIR"), "/", $file));
+        #[cfg(not(feature = "buildtime_bindgen"))]
+        include!($file);
+    };
+}
+
 #[allow(
     non_upper_case_globals,
     non_camel_case_types,
@@ -44,14 +55,8 @@
 mod raw {
     // duckdb.h only declares the Arrow C Data Interface structs; duckdb_v2.h defines them.
     pub use super::v2::{ArrowArray, ArrowSchema};
-    #[cfg(feature = "buildtime_bindgen")]
-    include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
-    #[cfg(not(feature = "buildtime_bindgen"))]
-    include!("bindings.rs");
-    #[cfg(feature = "buildtime_bindgen")]
-    include!(concat!(env!("OUT_DIR"), "/bindings_static_extension.rs"));
-    #[cfg(not(feature = "buildtime_bindgen"))]
-    include!("bindings_static_extension.rs");
+    bindings!("bindings.rs");
+    bindings!("bindings_static_extension.rs");
 }
 pub use raw::*;
 
@@ -78,10 +83,7 @@ pub use raw::*;
 )]
 pub mod v2 {
     pub use super::{_duckdb_extension_info, idx_t};
-    #[cfg(feature = "buildtime_bindgen")]
-    include!(concat!(env!("OUT_DIR"), "/bindings_v2.rs"));
-    #[cfg(not(feature = "buildtime_bindgen"))]
-    include!("bindings_v2.rs");
+    bindings!("bindings_v2.rs");
 }
 
 /// The DuckDB version this crate pins (`duckdb-src/pin.toml`), e.g. `"v2.0.0"`.
