@@ -142,6 +142,15 @@ impl Connection {
         QueryProgress::from_raw(unsafe { ffi::duckdb_query_progress(self.handle.get()) })
     }
 
+    /// Registers a function written in Rust — a [`ScalarFunction`](crate::safe::ScalarFunction),
+    /// [`ScalarFunctionSet`](crate::safe::ScalarFunctionSet),
+    /// [`AggregateFunction`](crate::safe::AggregateFunction) or
+    /// [`TableFunction`](crate::safe::TableFunction) — in the database's catalog, for every
+    /// connection of the database (see [`functions`](crate::safe::functions)).
+    pub fn register(&self, function: impl crate::safe::functions::Register) -> Result<()> {
+        function.register_on(self.as_raw())
+    }
+
     /// The raw handle, for calls the safe layer does not wrap. It stays owned by `self`.
     pub fn as_raw(&self) -> ffi::duckdb_connection {
         self.handle.get()

@@ -30,18 +30,29 @@ pub unsafe trait Kind {
 /// Declares one zero-sized kind per C handle type, with its destroy function, and the
 /// [`HandleKind`] enum the ledger counts by.
 macro_rules! kinds {
-    ($( $(#[$doc:meta])* $kind:ident($raw:ty) => |$r:ident| $destroy:expr; )*) => {
-        /// The kinds of C handle the ledger counts.
+    (
+        handles { $( $(#[$doc:meta])* $kind:ident($raw:ty) => |$r:ident| $destroy:expr; )* }
+        data { $( $(#[$ddoc:meta])* $data:ident; )* }
+    ) => {
+        /// The kinds the ledger counts: C handles the safe layer owns, then Rust values it
+        /// hands to DuckDB, which DuckDB destroys through a callback.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum HandleKind { $($kind),* }
+        pub enum HandleKind {
+            $( $(#[$doc])* $kind, )*
+            $( $(#[$ddoc])* $data, )*
+        }
 
         impl HandleKind {
             /// Every kind, in ledger order.
-            pub const ALL: &'static [HandleKind] = &[$(HandleKind::$kind),*];
+            pub const ALL: &'static [HandleKind] =
+                &[$(HandleKind::$kind,)* $(HandleKind::$data,)*];
 
             /// The kind's name as the ledger prints it.
             pub fn name(self) -> &'static str {
-                match self { $(HandleKind::$kind => stringify!($kind)),* }
+                match self {
+                    $(HandleKind::$kind => stringify!($kind),)*
+                    $(HandleKind::$data => stringify!($data),)*
+                }
             }
         }
 
@@ -72,31 +83,57 @@ macro_rules! kind {
 }
 
 kinds! {
-    /// `duckdb_database`, released by `duckdb_close`.
-    Database(ffi::duckdb_database) => |r| ffi::duckdb_close(r);
-    /// `duckdb_config`, released by `duckdb_destroy_config`.
-    Config(ffi::duckdb_config) => |r| ffi::duckdb_destroy_config(r);
-    /// `duckdb_connection`, released by `duckdb_disconnect`.
-    Connection(ffi::duckdb_connection) => |r| ffi::duckdb_disconnect(r);
-    /// `duckdb_result` (a struct), released by `duckdb_destroy_result`.
-    Result(ffi::duckdb_result) => |r| ffi::duckdb_destroy_result(r);
-    /// `duckdb_prepared_statement`, released by `duckdb_destroy_prepare`.
-    PreparedStatement(ffi::duckdb_prepared_statement) => |r| ffi::duckdb_destroy_prepare(r);
-    /// `duckdb_extracted_statements`, released by `duckdb_destroy_extracted`.
-    ExtractedStatements(ffi::duckdb_extracted_statements) => |r| ffi::duckdb_destroy_extracted(r);
-    /// `duckdb_pending_result`, released by `duckdb_destroy_pending`.
-    PendingResult(ffi::duckdb_pending_result) => |r| ffi::duckdb_destroy_pending(r);
-    /// `duckdb_appender`, released by `duckdb_appender_destroy` (which flushes first; its
-    /// state is ignored here because `Appender::close` is where flush errors are reported).
-    Appender(ffi::duckdb_appender) => |r| { ffi::duckdb_appender_destroy(r); };
-    /// `duckdb_data_chunk`, released by `duckdb_destroy_data_chunk`.
-    DataChunk(ffi::duckdb_data_chunk) => |r| ffi::duckdb_destroy_data_chunk(r);
-    /// `duckdb_value`, released by `duckdb_destroy_value`.
-    Value(ffi::duckdb_value) => |r| ffi::duckdb_destroy_value(r);
-    /// `duckdb_logical_type`, released by `duckdb_destroy_logical_type`.
-    LogicalType(ffi::duckdb_logical_type) => |r| ffi::duckdb_destroy_logical_type(r);
-    /// `duckdb_error_data`, released by `duckdb_destroy_error_data`.
-    ErrorData(ffi::duckdb_error_data) => |r| ffi::duckdb_destroy_error_data(r);
+    handles {
+        /// `duckdb_database`, released by `duckdb_close`.
+        Database(ffi::duckdb_database) => |r| ffi::duckdb_close(r);
+        /// `duckdb_config`, released by `duckdb_destroy_config`.
+        Config(ffi::duckdb_config) => |r| ffi::duckdb_destroy_config(r);
+        /// `duckdb_connection`, released by `duckdb_disconnect`.
+        Connection(ffi::duckdb_connection) => |r| ffi::duckdb_disconnect(r);
+        /// `duckdb_result` (a struct), released by `duckdb_destroy_result`.
+        Result(ffi::duckdb_result) => |r| ffi::duckdb_destroy_result(r);
+        /// `duckdb_prepared_statement`, released by `duckdb_destroy_prepare`.
+        PreparedStatement(ffi::duckdb_prepared_statement) => |r| ffi::duckdb_destroy_prepare(r);
+        /// `duckdb_extracted_statements`, released by `duckdb_destroy_extracted`.
+        ExtractedStatements(ffi::duckdb_extracted_statements) => |r| ffi::duckdb_destroy_extracted(r);
+        /// `duckdb_pending_result`, released by `duckdb_destroy_pending`.
+        PendingResult(ffi::duckdb_pending_result) => |r| ffi::duckdb_destroy_pending(r);
+        /// `duckdb_appender`, released by `duckdb_appender_destroy` (which flushes first; its
+        /// state is ignored here because `Appender::close` is where flush errors are reported).
+        Appender(ffi::duckdb_appender) => |r| { ffi::duckdb_appender_destroy(r); };
+        /// `duckdb_data_chunk`, released by `duckdb_destroy_data_chunk`.
+        DataChunk(ffi::duckdb_data_chunk) => |r| ffi::duckdb_destroy_data_chunk(r);
+        /// `duckdb_value`, released by `duckdb_destroy_value`.
+        Value(ffi::duckdb_value) => |r| ffi::duckdb_destroy_value(r);
+        /// `duckdb_logical_type`, released by `duckdb_destroy_logical_type`.
+        LogicalType(ffi::duckdb_logical_type) => |r| ffi::duckdb_destroy_logical_type(r);
+        /// `duckdb_error_data`, released by `duckdb_destroy_error_data`.
+        ErrorData(ffi::duckdb_error_data) => |r| ffi::duckdb_destroy_error_data(r);
+        /// `duckdb_scalar_function`, released by `duckdb_destroy_scalar_function`.
+        ScalarFunction(ffi::duckdb_scalar_function) => |r| ffi::duckdb_destroy_scalar_function(r);
+        /// `duckdb_scalar_function_set`, released by `duckdb_destroy_scalar_function_set`.
+        ScalarFunctionSet(ffi::duckdb_scalar_function_set) => |r| ffi::duckdb_destroy_scalar_function_set(r);
+        /// `duckdb_aggregate_function`, released by `duckdb_destroy_aggregate_function`.
+        AggregateFunction(ffi::duckdb_aggregate_function) => |r| ffi::duckdb_destroy_aggregate_function(r);
+        /// `duckdb_aggregate_function_set`, released by `duckdb_destroy_aggregate_function_set`.
+        AggregateFunctionSet(ffi::duckdb_aggregate_function_set) => |r| ffi::duckdb_destroy_aggregate_function_set(r);
+        /// `duckdb_table_function`, released by `duckdb_destroy_table_function`.
+        TableFunction(ffi::duckdb_table_function) => |r| ffi::duckdb_destroy_table_function(r);
+        /// `duckdb_cast_function`, released by `duckdb_destroy_cast_function`.
+        CastFunction(ffi::duckdb_cast_function) => |r| ffi::duckdb_destroy_cast_function(r);
+    }
+    data {
+        /// A function's Rust callbacks (its extra info), destroyed when DuckDB drops the last
+        /// copy of the function: at database close for a registered one.
+        FunctionInfo;
+        /// What a bind callback returned, and each copy DuckDB makes of it.
+        BindData;
+        /// What a table function's global or local init returned.
+        InitData;
+        /// One aggregate state (a group's or a thread's).
+        AggregateState;
+    }
+
 }
 
 /// An owned C handle of kind `K`, destroyed exactly once when dropped.
@@ -169,6 +206,43 @@ impl<K: Kind> Drop for Owned<K> {
 impl<K: Kind> std::fmt::Debug for Owned<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Owned<{:?}>", K::KIND)
+    }
+}
+
+/// A Rust value handed to DuckDB as callback data, counted in the ledger under a data kind
+/// from creation until it is dropped. DuckDB holds it behind a raw pointer and gives it back
+/// to a destroy callback, which drops it: a value DuckDB never destroys stays live here.
+pub struct Counted<T> {
+    value: T,
+    kind: HandleKind,
+    trace: Trace,
+}
+
+impl<T> Counted<T> {
+    /// Counts `value` as a live `kind` (one of the data kinds).
+    pub fn new(kind: HandleKind, value: T) -> Counted<T> {
+        let trace = created(kind);
+        Counted { value, kind, trace }
+    }
+}
+
+impl<T> std::ops::Deref for Counted<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> std::ops::DerefMut for Counted<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+}
+
+impl<T> Drop for Counted<T> {
+    fn drop(&mut self) {
+        destroyed(self.kind, &self.trace);
     }
 }
 

@@ -23,6 +23,7 @@
 pub use super::handle::HandleKind;
 use super::handle::counts;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Counts for one kind of handle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +85,22 @@ impl fmt::Display for Snapshot {
         }
         Ok(())
     }
+}
+
+static SWALLOWED_PANICS: AtomicU64 = AtomicU64::new(0);
+
+/// Panics caught in callbacks that cannot report an error to DuckDB (destroy and copy
+/// callbacks, see [`functions`](crate::safe::functions#panics)), since the process started.
+///
+/// Such a panic never unwinds into C: it is caught, printed on stderr and counted here, and
+/// the callback returns as if it had finished.
+pub fn swallowed_panics() -> u64 {
+    SWALLOWED_PANICS.load(Ordering::SeqCst)
+}
+
+/// Counts a panic caught where no error can be reported.
+pub(crate) fn note_swallowed_panic() {
+    SWALLOWED_PANICS.fetch_add(1, Ordering::SeqCst);
 }
 
 /// Reads the ledger.

@@ -77,6 +77,8 @@ mod write;
     feature = "rust_decimal"
 ))]
 mod interop;
+// Callbacks: Rust functions DuckDB calls.
+pub mod functions;
 // Connection-level objects.
 mod appender;
 mod connection;
@@ -95,6 +97,7 @@ pub use appender::Appender;
 pub use connection::{Connection, InterruptHandle, QueryProgress};
 pub use database::{Config, ConfigOption, Database, library_version};
 pub use error::{EngineError, Error, ErrorKind, Result};
+pub use functions::{CallbackResult, FunctionInput, ScalarBind, ScalarFunction, ScalarFunctionSet};
 pub use logical_type::LogicalType;
 pub use pending::{PendingResult, PendingState};
 pub use read::{
@@ -109,4 +112,6 @@ pub use values::{
     BitRef, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
     TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid, Value,
 };
-pub use write::{ChunkWritable, ChunkWriter, Null, ParamSink, Params, ToSql, ToSqlOutput};
+pub use write::{
+    ChunkWritable, ChunkWriter, Null, ParamSink, Params, ToSql, ToSqlOutput, VectorWriter,
+};

@@ -111,19 +111,8 @@ impl DataChunk {
 
     /// The column at `index`, borrowed from the chunk.
     pub fn vector(&self, index: usize) -> Result<Vector<'_>> {
-        let count = self.column_count();
-        if index >= count {
-            return Err(Error::out_of_range("column", index, count));
-        }
-        // SAFETY: index checked; the vector is borrowed from the chunk ("Getters": borrowed),
-        // and `Vector<'_>` borrows `self` so it cannot outlive it.
-        let raw =
-            unsafe { ffi::duckdb_data_chunk_get_vector(self.handle.get(), index as ffi::idx_t) };
-        if raw.is_null() {
-            return Err(Error::out_of_range("column", index, count));
-        }
-        // SAFETY: `raw` belongs to this chunk, whose row count is `len()`.
-        Ok(unsafe { Vector::from_raw(raw, self.len()) })
+        // SAFETY: a live chunk, which `Vector<'_>` borrows.
+        unsafe { chunk_vector(self.handle.get(), index) }
     }
 
     /// The raw chunk, still owned by `self`.
@@ -136,4 +125,32 @@ impl DataChunk {
     pub fn into_raw(self) -> ffi::duckdb_data_chunk {
         self.handle.into_raw()
     }
+}
+
+/// Column `index` of `chunk`, bounds-checked, borrowed for `'a`.
+///
+/// # Safety
+/// `chunk` must be a live chunk that stays alive and unchanged for `'a`.
+pub(crate) unsafe fn chunk_vector<'a>(
+    chunk: ffi::duckdb_data_chunk,
+    index: usize,
+) -> Result<Vector<'a>> {
+    // SAFETY: live chunk (caller).
+    let (count, len) = unsafe {
+        (
+            ffi::duckdb_data_chunk_get_column_count(chunk) as usize,
+            ffi::duckdb_data_chunk_get_size(chunk) as usize,
+        )
+    };
+    if index >= count {
+        return Err(Error::out_of_range("column", index, count));
+    }
+    // SAFETY: index checked; the vector is borrowed from the chunk ("Getters": borrowed) for
+    // as long as the caller guarantees the chunk.
+    let raw = unsafe { ffi::duckdb_data_chunk_get_vector(chunk, index as ffi::idx_t) };
+    if raw.is_null() {
+        return Err(Error::out_of_range("column", index, count));
+    }
+    // SAFETY: `raw` belongs to the chunk, whose row count is `len`.
+    Ok(unsafe { Vector::from_raw(raw, len) })
 }

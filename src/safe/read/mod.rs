@@ -11,6 +11,7 @@ mod row;
 mod vector;
 
 pub use chunk::DataChunk;
+pub(crate) use chunk::chunk_vector;
 pub use columns::{ArrayVector, Bits, Blobs, ListVector, MapVector, Strings};
 pub use from_sql::FromSql;
 pub use primitive::{Primitive, Values};

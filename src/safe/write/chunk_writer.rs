@@ -8,7 +8,7 @@ use crate::safe::logical_type::LogicalType;
 use crate::safe::read::DataChunk;
 use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::fixed::*;
-use std::ffi::c_char;
+use crate::safe::write::vector_writer::assign_bytes;
 use std::ptr;
 
 /// Rust types whose memory layout is exactly DuckDB's storage for some column types, so a
@@ -324,12 +324,6 @@ impl ChunkWriter {
 
     /// Writes `bytes` into cell `row` of `vector` and marks the cell valid.
     ///
-    /// It calls `duckdb_unsafe_vector_assign_string_element_len`, the string assignment
-    /// without DuckDB's UTF-8 check (the checked one validates every VARCHAR string again):
-    /// skipping the check is sound because VARCHAR input here is always valid UTF-8 (see the
-    /// `SAFETY` comment below). The Miri model of the C API stops the program if a VARCHAR
-    /// string that is not UTF-8 ever reaches it.
-    ///
     /// # Safety
     /// `vector` is a VARCHAR or BLOB vector of this writer's chunk, `row < capacity`, and
     /// `validity` is null or the vector's current validity mask; for VARCHAR, `bytes` is valid
@@ -341,25 +335,9 @@ impl ChunkWriter {
         row: usize,
         bytes: &[u8],
     ) -> Result<()> {
-        // The C side narrows the length to 32 bits (a DuckDB string's limit).
-        if u32::try_from(bytes.len()).is_err() {
-            return Err(Error::new(
-                ErrorKind::OutOfRange,
-                "a string or blob longer than 4 GiB does not fit a cell",
-            ));
-        }
-        // SAFETY: (the caller's contract) live VARCHAR/BLOB vector, row < capacity; the bytes
-        // are copied into the vector's string heap. The unchecked variant skips DuckDB's UTF-8
-        // check, which cannot fail here: VARCHAR input comes from `&str` (valid UTF-8, and
-        // DuckDB rejects only malformed encodings), and BLOB vectors are never checked.
-        unsafe {
-            ffi::duckdb_unsafe_vector_assign_string_element_len(
-                vector,
-                row as ffi::idx_t,
-                bytes.as_ptr().cast::<c_char>(),
-                bytes.len() as ffi::idx_t,
-            );
-        }
+        // SAFETY: (the caller's contract) live VARCHAR/BLOB vector with room for the row;
+        // VARCHAR input is UTF-8.
+        unsafe { assign_bytes(vector, row, bytes)? };
         if !validity.is_null() {
             // SAFETY: a non-null mask has a bit for every row below capacity (flat vector of
             // a chunk created with `capacity` rows); plain u64 words.
