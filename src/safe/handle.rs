@@ -115,8 +115,6 @@ kinds! {
         ScalarFunctionSet(ffi::duckdb_scalar_function_set) => |r| ffi::duckdb_destroy_scalar_function_set(r);
         /// `duckdb_aggregate_function`, released by `duckdb_destroy_aggregate_function`.
         AggregateFunction(ffi::duckdb_aggregate_function) => |r| ffi::duckdb_destroy_aggregate_function(r);
-        /// `duckdb_aggregate_function_set`, released by `duckdb_destroy_aggregate_function_set`.
-        AggregateFunctionSet(ffi::duckdb_aggregate_function_set) => |r| ffi::duckdb_destroy_aggregate_function_set(r);
         /// `duckdb_table_function`, released by `duckdb_destroy_table_function`.
         TableFunction(ffi::duckdb_table_function) => |r| ffi::duckdb_destroy_table_function(r);
         /// `duckdb_cast_function`, released by `duckdb_destroy_cast_function`.

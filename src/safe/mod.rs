@@ -97,7 +97,10 @@ pub use appender::Appender;
 pub use connection::{Connection, InterruptHandle, QueryProgress};
 pub use database::{Config, ConfigOption, Database, library_version};
 pub use error::{EngineError, Error, ErrorKind, Result};
-pub use functions::{CallbackResult, FunctionInput, ScalarBind, ScalarFunction, ScalarFunctionSet};
+pub use functions::{
+    Aggregate, AggregateFunction, AggregateStates, CallbackResult, FunctionInput, OutputChunk,
+    ScalarBind, ScalarFunction, ScalarFunctionSet, TableBind, TableFunction, TableInit, TableScan,
+};
 pub use logical_type::LogicalType;
 pub use pending::{PendingResult, PendingState};
 pub use read::{

@@ -39,11 +39,15 @@
 //! must be `Send + Sync`, bind and init data `Send + Sync`, aggregate states and table local
 //! state `Send`.
 
+mod aggregate;
 mod guard;
 mod scalar;
+mod table;
 
+pub use aggregate::{Aggregate, AggregateFunction, AggregateStates};
 pub use guard::CallbackResult;
 pub use scalar::{FunctionInput, ScalarBind, ScalarFunction, ScalarFunctionSet};
+pub use table::{OutputChunk, TableBind, TableFunction, TableInit, TableScan};
 
 use crate as ffi;
 use crate::safe::error::{Error, Result};
@@ -59,6 +63,8 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for super::ScalarFunction {}
     impl Sealed for super::ScalarFunctionSet {}
+    impl Sealed for super::AggregateFunction {}
+    impl Sealed for super::TableFunction {}
 }
 
 /// A function name DuckDB would refuse (empty, or with a NUL byte), as an error.
