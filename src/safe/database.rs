@@ -94,6 +94,33 @@ impl Database {
         Err(Error::from_message(text))
     }
 
+    /// Adds a replacement scan: when a query names a table that does not exist, `scan` is
+    /// asked for a table function call to read instead (`Ok(None)` declines, an error fails
+    /// the query). It runs while queries are planned, from any connection's thread; it is
+    /// dropped when the database closes.
+    ///
+    /// ```
+    /// use duckdb_ffi::safe::{Database, Replacement, Value};
+    /// let db = Database::open_in_memory()?;
+    /// // `FROM numbers_17` reads `range(17)`.
+    /// db.add_replacement_scan(|table| {
+    ///     let Some(n) = table.strip_prefix("numbers_") else { return Ok(None) };
+    ///     Ok(Some(Replacement { function: "range".into(), arguments: vec![Value::from(n.parse::<i64>()?)] }))
+    /// });
+    /// let conn = db.connect()?;
+    /// assert_eq!(conn.query_row("SELECT count(*) FROM numbers_17", (), |r| r.get::<i64>(0))?, 17);
+    /// # Ok::<(), duckdb_ffi::safe::Error>(())
+    /// ```
+    pub fn add_replacement_scan<F>(&self, scan: F)
+    where
+        F: Fn(&str) -> crate::safe::CallbackResult<Option<crate::safe::Replacement>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        crate::safe::functions::install_replacement_scan(self.as_raw(), scan);
+    }
+
     /// The raw handle, for calls the safe layer does not wrap. It stays owned by `self`.
     pub fn as_raw(&self) -> ffi::duckdb_database {
         self.handle.get()

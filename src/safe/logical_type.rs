@@ -280,6 +280,15 @@ impl LogicalType {
         unsafe { take_name(raw, "alias") }.map(Some)
     }
 
+    /// Gives the type an alias (the name of a user type, see
+    /// [`TypeAlias`](crate::safe::TypeAlias)).
+    pub fn set_alias(&mut self, alias: &str) -> Result<()> {
+        let c_alias = std::ffi::CString::new(alias)?;
+        // SAFETY: live type, owned exclusively (`&mut self`); the alias is copied.
+        unsafe { ffi::duckdb_logical_type_set_alias(self.as_raw(), c_alias.as_ptr()) };
+        Ok(())
+    }
+
     /// Total number of decimal digits of a DECIMAL (1 to 38).
     pub fn decimal_width(&self) -> Result<u8> {
         self.expect("decimal width", &[TypeId::Decimal])?;

@@ -98,8 +98,9 @@ pub use connection::{Connection, InterruptHandle, QueryProgress};
 pub use database::{Config, ConfigOption, Database, library_version};
 pub use error::{EngineError, Error, ErrorKind, Result};
 pub use functions::{
-    Aggregate, AggregateFunction, AggregateStates, CallbackResult, FunctionInput, OutputChunk,
-    ScalarBind, ScalarFunction, ScalarFunctionSet, TableBind, TableFunction, TableInit, TableScan,
+    Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, CastInput,
+    FunctionInput, OutputChunk, Replacement, ScalarBind, ScalarFunction, ScalarFunctionSet,
+    TableBind, TableFunction, TableInit, TableScan, TypeAlias,
 };
 pub use logical_type::LogicalType;
 pub use pending::{PendingResult, PendingState};

@@ -40,12 +40,17 @@
 //! state `Send`.
 
 mod aggregate;
+mod cast;
 mod guard;
+mod replacement;
 mod scalar;
 mod table;
 
 pub use aggregate::{Aggregate, AggregateFunction, AggregateStates};
+pub use cast::{CastFunction, CastInput, TypeAlias};
 pub use guard::CallbackResult;
+pub use replacement::Replacement;
+pub(crate) use replacement::install as install_replacement_scan;
 pub use scalar::{FunctionInput, ScalarBind, ScalarFunction, ScalarFunctionSet};
 pub use table::{OutputChunk, TableBind, TableFunction, TableInit, TableScan};
 
@@ -53,7 +58,8 @@ use crate as ffi;
 use crate::safe::error::{Error, Result};
 
 /// Something [`Connection::register`](crate::safe::Connection::register) can register: a
-/// [`ScalarFunction`], [`ScalarFunctionSet`], [`AggregateFunction`] or [`TableFunction`].
+/// [`ScalarFunction`], [`ScalarFunctionSet`], [`AggregateFunction`], [`TableFunction`],
+/// [`CastFunction`] or [`TypeAlias`].
 pub trait Register: sealed::Sealed {
     #[doc(hidden)]
     fn register_on(self, conn: ffi::duckdb_connection) -> Result<()>;
@@ -65,6 +71,8 @@ mod sealed {
     impl Sealed for super::ScalarFunctionSet {}
     impl Sealed for super::AggregateFunction {}
     impl Sealed for super::TableFunction {}
+    impl Sealed for super::CastFunction {}
+    impl Sealed for super::TypeAlias {}
 }
 
 /// A function name DuckDB would refuse (empty, or with a NUL byte), as an error.
