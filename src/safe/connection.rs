@@ -148,7 +148,8 @@ impl Connection {
     /// [`TableFunction`](crate::safe::TableFunction) — in the database's catalog, for every
     /// connection of the database (see [`functions`](crate::safe::functions)).
     pub fn register(&self, function: impl crate::safe::functions::Register) -> Result<()> {
-        function.register_on(self.as_raw())
+        // SAFETY: our connection is live for the whole call.
+        function.register_on(unsafe { crate::safe::functions::Registrar::new(self.as_raw()) })
     }
 
     /// The raw handle, for calls the safe layer does not wrap. It stays owned by `self`.

@@ -2,7 +2,7 @@
 
 use super::guard::{CallbackResult, catch, drop_handed, hand_over, handed, quiet};
 use super::scalar::FunctionInput;
-use super::{Register, name_error, registered};
+use super::{Register, Registrar, name_error, registered};
 use crate as ffi;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{Counted, HandleKind, Owned, kind};
@@ -208,7 +208,7 @@ impl AggregateFunction {
 }
 
 impl Register for AggregateFunction {
-    fn register_on(self, conn: ffi::duckdb_connection) -> Result<()> {
+    fn register_on(self, conn: Registrar) -> Result<()> {
         name_error("aggregate function", &self.name)?;
         if !self.has_return_type {
             return Err(Error::misuse(format!(
@@ -217,7 +217,8 @@ impl Register for AggregateFunction {
             )));
         }
         // SAFETY: live connection (the caller's) and function; DuckDB copies the function.
-        let state = unsafe { ffi::duckdb_register_aggregate_function(conn, self.handle.get()) };
+        let state =
+            unsafe { ffi::duckdb_register_aggregate_function(conn.raw(), self.handle.get()) };
         registered(state, "aggregate function", &self.name)
     }
 }

@@ -1,7 +1,7 @@
 //! Cast functions between a type (often a user type alias) and another, and type aliases.
 
 use super::guard::{CallbackResult, catch, drop_handed, hand_over, handed};
-use super::{Register, name_error, registered};
+use super::{Register, Registrar, name_error, registered};
 use crate as ffi;
 use crate::safe::error::Result;
 use crate::safe::handle::{HandleKind, Owned, kind};
@@ -137,9 +137,9 @@ impl CastFunction {
 }
 
 impl Register for CastFunction {
-    fn register_on(self, conn: ffi::duckdb_connection) -> Result<()> {
+    fn register_on(self, conn: Registrar) -> Result<()> {
         // SAFETY: live connection (the caller's) and cast; DuckDB copies the cast.
-        let state = unsafe { ffi::duckdb_register_cast_function(conn, self.handle.get()) };
+        let state = unsafe { ffi::duckdb_register_cast_function(conn.raw(), self.handle.get()) };
         registered(state, "cast", &self.description)
     }
 }
@@ -192,12 +192,12 @@ impl TypeAlias {
 }
 
 impl Register for TypeAlias {
-    fn register_on(mut self, conn: ffi::duckdb_connection) -> Result<()> {
+    fn register_on(mut self, conn: Registrar) -> Result<()> {
         name_error("type alias", &self.name)?;
         self.ty.set_alias(&self.name)?;
         // SAFETY: live connection and type; DuckDB copies the type; no create-type info.
         let state = unsafe {
-            ffi::duckdb_register_logical_type(conn, self.ty.as_raw(), std::ptr::null_mut())
+            ffi::duckdb_register_logical_type(conn.raw(), self.ty.as_raw(), std::ptr::null_mut())
         };
         registered(state, "type alias", &self.name)
     }

@@ -72,7 +72,7 @@ pub(crate) fn hand_over<T>(kind: HandleKind, value: T) -> *mut c_void {
 /// (`&T`) between threads, so `T` must be `Sync` wherever callbacks run on several threads.
 pub(crate) unsafe fn handed<'a, T>(data: *mut c_void) -> &'a T {
     // SAFETY: the caller's contract.
-    unsafe { &**data.cast::<Counted<T>>() }
+    unsafe { &*data.cast::<Counted<T>>() }
 }
 
 /// The destroy callback of a pointer made by [`hand_over::<T>`]: drops the value once.

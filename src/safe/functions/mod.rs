@@ -62,7 +62,25 @@ use crate::safe::error::{Error, Result};
 /// [`CastFunction`] or [`TypeAlias`].
 pub trait Register: sealed::Sealed {
     #[doc(hidden)]
-    fn register_on(self, conn: ffi::duckdb_connection) -> Result<()>;
+    fn register_on(self, conn: Registrar) -> Result<()>;
+}
+
+/// A live connection lent to [`Register::register_on`]; only the crate can make one, so the
+/// trait method cannot be handed a dangling pointer.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Registrar(ffi::duckdb_connection);
+
+impl Registrar {
+    /// # Safety
+    /// `conn` must be a live connection for as long as the `Registrar` is used.
+    pub(crate) unsafe fn new(conn: ffi::duckdb_connection) -> Registrar {
+        Registrar(conn)
+    }
+
+    fn raw(&self) -> ffi::duckdb_connection {
+        self.0
+    }
 }
 
 mod sealed {

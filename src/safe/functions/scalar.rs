@@ -1,7 +1,7 @@
 //! Scalar functions: a Rust closure called once per chunk of rows, filling the result vector.
 
 use super::guard::{CallbackResult, catch, drop_handed, hand_over, handed, quiet};
-use super::{Register, name_error, registered};
+use super::{Register, Registrar, name_error, registered};
 use crate as ffi;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{HandleKind, Owned, kind};
@@ -302,10 +302,10 @@ impl ScalarFunction {
 }
 
 impl Register for ScalarFunction {
-    fn register_on(self, conn: ffi::duckdb_connection) -> Result<()> {
+    fn register_on(self, conn: Registrar) -> Result<()> {
         self.check()?;
         // SAFETY: live connection (the caller's) and function; DuckDB copies the function.
-        let state = unsafe { ffi::duckdb_register_scalar_function(conn, self.handle.get()) };
+        let state = unsafe { ffi::duckdb_register_scalar_function(conn.raw(), self.handle.get()) };
         registered(state, "scalar function", &self.name)
     }
 }
@@ -325,7 +325,7 @@ impl Register for ScalarFunction {
 ///     (0..input.len()).try_for_each(|r| out.set_str(r, "text"))?;
 ///     Ok(())
 /// }).param(&text).returns(&text);
-/// conn.register(ScalarFunctionSet::new("kind_of").add(for_ints)?.add(for_text)?)?;
+/// conn.register(ScalarFunctionSet::new("kind_of").overload(for_ints)?.overload(for_text)?)?;
 /// let kinds = conn.query_row("SELECT kind_of(1), kind_of('a')", (), |row| {
 ///     Ok((row.get::<String>(0)?, row.get::<String>(1)?))
 /// })?;
@@ -357,7 +357,7 @@ impl ScalarFunctionSet {
     }
 
     /// Adds an overload; it must have the set's name.
-    pub fn add(self, function: ScalarFunction) -> Result<ScalarFunctionSet> {
+    pub fn overload(self, function: ScalarFunction) -> Result<ScalarFunctionSet> {
         function.check()?;
         if function.name != self.name {
             return Err(Error::misuse(format!(
@@ -376,10 +376,11 @@ impl ScalarFunctionSet {
 }
 
 impl Register for ScalarFunctionSet {
-    fn register_on(self, conn: ffi::duckdb_connection) -> Result<()> {
+    fn register_on(self, conn: Registrar) -> Result<()> {
         name_error("scalar function set", &self.name)?;
         // SAFETY: live connection (the caller's) and set; DuckDB copies the functions.
-        let state = unsafe { ffi::duckdb_register_scalar_function_set(conn, self.handle.get()) };
+        let state =
+            unsafe { ffi::duckdb_register_scalar_function_set(conn.raw(), self.handle.get()) };
         registered(state, "scalar function set", &self.name)
     }
 }

@@ -1,7 +1,7 @@
 //! Table functions: a Rust source of rows, used in `FROM`.
 
 use super::guard::{CallbackResult, catch, drop_handed, hand_over, handed};
-use super::{Register, name_error, registered};
+use super::{Register, Registrar, name_error, registered};
 use crate as ffi;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{Counted, HandleKind, Owned, kind};
@@ -312,10 +312,10 @@ impl TableFunction {
 }
 
 impl Register for TableFunction {
-    fn register_on(self, conn: ffi::duckdb_connection) -> Result<()> {
+    fn register_on(self, conn: Registrar) -> Result<()> {
         name_error("table function", &self.name)?;
         // SAFETY: live connection (the caller's) and function; DuckDB copies the function.
-        let state = unsafe { ffi::duckdb_register_table_function(conn, self.handle.get()) };
+        let state = unsafe { ffi::duckdb_register_table_function(conn.raw(), self.handle.get()) };
         registered(state, "table function", &self.name)
     }
 }

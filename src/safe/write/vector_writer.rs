@@ -281,7 +281,11 @@ impl<'a> VectorWriter<'a> {
     /// UTINYINT tag), with as many rows as this vector.
     pub fn struct_child(&mut self, index: usize) -> Result<VectorWriter<'_>> {
         self.expect(&[TypeId::Struct, TypeId::Union], "struct fields")?;
-        let count = self.logical_type().struct_child_count()?;
+        let ty = self.logical_type();
+        let count = match self.id {
+            TypeId::Union => ty.union_member_count()? + 1,
+            _ => ty.struct_child_count()?,
+        };
         if index >= count {
             return Err(Error::out_of_range("struct field", index, count));
         }
