@@ -6,7 +6,8 @@
 //! ```
 
 use duckdb_ffi::safe::{
-    Database, Datum, EngineError, Error, ErrorKind, Null, Timestamp, ledger, library_version,
+    Database, Datum, EngineError, Error, ErrorKind, LogicalType, Null, ScalarFunction, Timestamp,
+    TypeId, ledger, library_version,
 };
 
 fn main() -> Result<(), Error> {
@@ -104,6 +105,24 @@ fn main() -> Result<(), Error> {
             "hottest sensor (id >= 5): {} at {} °C",
             hottest.0, hottest.1
         );
+
+        // A scalar function written in Rust, called from SQL.
+        let celsius = LogicalType::new(TypeId::Double)?;
+        let to_fahrenheit = ScalarFunction::new("fahrenheit", |input, out| {
+            let c = input.vector(0)?.as_slice::<f64>()?;
+            for (f, c) in out.as_uninit_slice::<f64>()?.iter_mut().zip(c) {
+                f.write(c * 9.0 / 5.0 + 32.0);
+            }
+            Ok(())
+        })
+        .param(&celsius)
+        .returns(&celsius);
+        conn.register(to_fahrenheit)?;
+        let warmest: f64 =
+            conn.query_row("SELECT max(fahrenheit(celsius)) FROM readings", (), |row| {
+                row.get(0)
+            })?;
+        println!("warmest reading: {warmest:.1} °F (a Rust UDF)");
 
         // 5. Errors are values with a kind, never a panic.
         let err = conn.query("SELECT * FROM no_such_table").unwrap_err();

@@ -634,3 +634,50 @@ fn bad_registrations_are_errors() {
     // The unregistered functions' callbacks were dropped with them.
     assert_eq!(ledger::snapshot().live(ledger::HandleKind::FunctionInfo), 0);
 }
+
+/// Default NULL handling: a row with any NULL argument is NULL in the result even though the
+/// closure wrote a value there; with special handling the closure's validity stands.
+#[test]
+fn default_null_handling_propagates_nulls() {
+    let _ledger = common::ledger_guard();
+    let db = Database::open_in_memory().unwrap();
+    let conn = db.connect().unwrap();
+    let bigint = ty(TypeId::BigInt);
+    let fill = |_: &FunctionInput<'_>, out: &mut VectorWriter<'_>| -> CallbackResult {
+        out.as_mut_slice::<i64>()?.fill(7);
+        Ok(())
+    };
+    conn.register(
+        ScalarFunction::new("seven", fill)
+            .params([&bigint, &bigint])
+            .returns(&bigint),
+    )
+    .unwrap();
+    conn.register(
+        ScalarFunction::new("seven_always", fill)
+            .params([&bigint, &bigint])
+            .returns(&bigint)
+            .special_null_handling(),
+    )
+    .unwrap();
+    conn.execute_batch(
+        "CREATE TABLE t AS SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE i END AS a, \
+         CASE WHEN i % 5 = 0 THEN NULL ELSE i END AS b FROM range(5000) t(i)",
+    )
+    .unwrap();
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM t WHERE seven(a, b) IS NULL"),
+        count(&conn, "SELECT count(*) FROM t WHERE a IS NULL OR b IS NULL")
+    );
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM t WHERE seven(a, b) = 7"),
+        count(
+            &conn,
+            "SELECT count(*) FROM t WHERE a IS NOT NULL AND b IS NOT NULL"
+        )
+    );
+    assert_eq!(
+        count(&conn, "SELECT count(seven_always(a, b)) FROM t"),
+        5000
+    );
+}

@@ -603,6 +603,168 @@ fn values_scalar_nested_and_rejected() {
     }
 }
 
+/// Every kind of callback, registered, called (also through their error and panic paths) and
+/// dropped with the database: its Rust values (closures, bind and init data, aggregate
+/// states) must all be destroyed by DuckDB's callbacks, and under valgrind the C++ objects
+/// holding them too.
+#[test]
+fn callbacks_registered_called_failed_and_dropped() {
+    use duckdb_ffi::safe::{
+        Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, FunctionInput,
+        OutputChunk, Replacement, ScalarFunction, TableBind, TableFunction, TableInit, TableScan,
+        VectorWriter,
+    };
+
+    struct Count;
+    impl Aggregate for Count {
+        type State = Vec<i64>;
+        fn update(
+            &self,
+            input: &FunctionInput<'_>,
+            states: &mut AggregateStates<'_, Vec<i64>>,
+        ) -> CallbackResult {
+            let x = input.vector(0)?.values::<i64>()?;
+            for row in 0..input.len() {
+                states.get_mut(row)?.push(x.get(row)?.unwrap_or(0));
+            }
+            Ok(())
+        }
+        fn combine(&self, source: &mut Vec<i64>, target: &mut Vec<i64>) -> CallbackResult {
+            target.append(source);
+            Ok(())
+        }
+        fn finalize(
+            &self,
+            state: &mut Vec<i64>,
+            out: &mut VectorWriter<'_>,
+            row: usize,
+        ) -> CallbackResult {
+            out.as_mut_slice::<i64>()?[row] = state.len() as i64;
+            Ok(())
+        }
+    }
+
+    struct Words;
+    impl TableScan for Words {
+        type Bind = Vec<String>;
+        type Init = AtomicUsize;
+        type Local = String;
+        fn bind(&self, bind: &mut TableBind<'_>) -> CallbackResult<Vec<String>> {
+            bind.add_result_column("w", &LogicalType::new(TypeId::Varchar)?)?;
+            let n = bind.parameter(0)?.get_i64()?;
+            if n < 0 {
+                return Err("a negative count".into());
+            }
+            Ok((0..n)
+                .map(|i| format!("word number {i} is long enough to be allocated"))
+                .collect())
+        }
+        fn init(&self, _: &Vec<String>, _: &mut TableInit<'_>) -> CallbackResult<AtomicUsize> {
+            Ok(AtomicUsize::new(0))
+        }
+        fn local_init(&self, _: &Vec<String>, _: &mut TableInit<'_>) -> CallbackResult<String> {
+            Ok(String::from("a local state that owns heap memory"))
+        }
+        fn scan(
+            &self,
+            words: &Vec<String>,
+            next: &AtomicUsize,
+            _: &mut String,
+            out: &mut OutputChunk<'_>,
+        ) -> CallbackResult {
+            let first = next
+                .fetch_add(out.capacity(), Ordering::Relaxed)
+                .min(words.len());
+            let rows = (words.len() - first).min(out.capacity());
+            let mut column = out.column(0)?;
+            for row in 0..rows {
+                column.set_str(row, &words[first + row])?;
+            }
+            out.set_len(rows)?;
+            Ok(())
+        }
+    }
+
+    let _ledger = common::ledger_guard();
+    let bigint = LogicalType::new(TypeId::BigInt).unwrap();
+    let text = LogicalType::new(TypeId::Varchar).unwrap();
+    for _ in 0..iterations() {
+        let db = small_db();
+        let conn = db.connect().unwrap();
+        let suffix = String::from(" with a captured heap string");
+        let label = ScalarFunction::new("label", move |input, out| {
+            let x = input.vector(0)?.values::<i64>()?;
+            let prefix = input.bind_data::<String>().ok_or("no bind data")?;
+            for row in 0..input.len() {
+                let v = x.get(row)?.ok_or("NULL reached a default-NULL function")?;
+                if v < 0 {
+                    panic!("negative input {v}");
+                }
+                out.set_str(row, &format!("{prefix}{v}{suffix}"))?;
+            }
+            Ok(())
+        })
+        .param(&bigint)
+        .returns(&text)
+        .bind(|_| -> CallbackResult<String> { Ok(String::from("value number ")) });
+        conn.register(label).unwrap();
+        conn.register(
+            AggregateFunction::new("count_all", Count)
+                .param(&bigint)
+                .returns(&bigint),
+        )
+        .unwrap();
+        conn.register(TableFunction::new("words", Words).param(&bigint))
+            .unwrap();
+        conn.register(CastFunction::new(
+            &LogicalType::new(TypeId::Boolean).unwrap(),
+            &bigint,
+            |input, out| {
+                let v = input.vector().values::<bool>()?;
+                let dst = out.as_mut_slice::<i64>()?;
+                for (row, slot) in dst.iter_mut().enumerate() {
+                    *slot = if v.get(row)?.unwrap_or(false) { 7 } else { 0 };
+                }
+                Ok(())
+            },
+        ))
+        .unwrap();
+        db.add_replacement_scan(|name| {
+            Ok((name == "three_words").then(|| Replacement {
+                function: "words".into(),
+                arguments: vec![Value::from(3i64)],
+            }))
+        });
+        assert_eq!(
+            sum_first_column(&conn, "SELECT count_all(range) FROM range(5000)").unwrap(),
+            5000
+        );
+        assert_eq!(
+            sum_first_column(&conn, "SELECT count(label(range))::BIGINT FROM range(3000)").unwrap(),
+            3000
+        );
+        assert_eq!(
+            sum_first_column(&conn, "SELECT count(*)::BIGINT FROM words(2500)").unwrap(),
+            2500
+        );
+        assert_eq!(
+            sum_first_column(&conn, "SELECT count(*)::BIGINT FROM three_words").unwrap(),
+            3
+        );
+        assert_eq!(sum_first_column(&conn, "SELECT true::BIGINT").unwrap(), 7);
+        assert!(
+            conn.execute_batch("SELECT label(-1)").is_err(),
+            "a panic is an error"
+        );
+        assert!(
+            conn.execute_batch("SELECT * FROM words(-1)").is_err(),
+            "a bind error"
+        );
+        drop(conn);
+        drop(db);
+    }
+}
+
 /// The check the other tests rely on would fail if a handle stayed alive.
 #[test]
 fn the_ledger_check_fails_while_a_handle_is_alive() {

@@ -194,7 +194,10 @@ impl AggregateFunction {
         self
     }
 
-    /// Lets [`Aggregate::update`] see rows with NULL arguments (by default DuckDB skips them).
+    /// Declares that the aggregate gives NULL arguments a meaning of its own (like
+    /// `count(*)`). [`Aggregate::update`] sees NULL rows either way (check validity); by
+    /// default DuckDB assumes they are ignored and that a group which saw no non-NULL value
+    /// finalizes to NULL, and plans accordingly.
     pub fn special_null_handling(self) -> AggregateFunction {
         // SAFETY: live function.
         unsafe { ffi::duckdb_aggregate_function_set_special_handling(self.handle.get()) };
@@ -311,7 +314,7 @@ unsafe extern "C" fn update<A: Aggregate>(
     // SAFETY: a callback of an `AggregateFunction::new::<A>`.
     let callbacks = unsafe { callbacks::<A>(info) };
     let outcome = catch(
-        &format!("the update of aggregate `{}`", callbacks.name),
+        || format!("the update of aggregate `{}`", callbacks.name),
         || {
             // SAFETY: DuckDB lends the input chunk for this call, and one state slot per row.
             let input = unsafe { FunctionInput::new(input, None) };
@@ -335,7 +338,7 @@ unsafe extern "C" fn combine<A: Aggregate>(
     // SAFETY: a callback of an `AggregateFunction::new::<A>`.
     let callbacks = unsafe { callbacks::<A>(info) };
     let outcome = catch(
-        &format!("the combine of aggregate `{}`", callbacks.name),
+        || format!("the combine of aggregate `{}`", callbacks.name),
         || {
             for i in 0..count as usize {
                 // SAFETY: DuckDB passes `count` source and target slots made by `init_state`.
@@ -363,7 +366,7 @@ unsafe extern "C" fn finalize<A: Aggregate>(
     // SAFETY: a callback of an `AggregateFunction::new::<A>`.
     let callbacks = unsafe { callbacks::<A>(info) };
     let outcome = catch(
-        &format!("the finalize of aggregate `{}`", callbacks.name),
+        || format!("the finalize of aggregate `{}`", callbacks.name),
         || {
             let (count, offset) = (count as usize, offset as usize);
             // SAFETY: DuckDB lends the result vector with room for rows `offset..offset + count`.

@@ -152,16 +152,19 @@ unsafe extern "C" fn invoke(
 ) -> bool {
     // SAFETY: the extra info set in `CastFunction::new`, alive while the cast is.
     let callbacks = unsafe { handed::<Callbacks>(ffi::duckdb_cast_function_get_extra_info(info)) };
-    let outcome = catch(&callbacks.description, || {
-        // SAFETY: DuckDB lends the source and target vectors, `count` rows each, for the call.
-        let (vector, mut out) = unsafe {
-            (
-                Vector::from_raw(input, count as usize),
-                VectorWriter::from_raw(output, count as usize),
-            )
-        };
-        (callbacks.cast)(&CastInput { info, vector }, &mut out)
-    });
+    let outcome = catch(
+        || callbacks.description.clone(),
+        || {
+            // SAFETY: DuckDB lends the source and target vectors, `count` rows each, for the call.
+            let (vector, mut out) = unsafe {
+                (
+                    Vector::from_raw(input, count as usize),
+                    VectorWriter::from_raw(output, count as usize),
+                )
+            };
+            (callbacks.cast)(&CastInput { info, vector }, &mut out)
+        },
+    );
     match outcome {
         Ok(()) => true,
         Err(message) => {

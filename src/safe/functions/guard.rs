@@ -12,13 +12,18 @@ use std::panic::{self, AssertUnwindSafe};
 pub type CallbackResult<T = ()> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// Runs a callback that can report an error to DuckDB. An error or a panic becomes the message
-/// to report (a panic's message is prefixed with `what` and "panicked").
-pub(crate) fn catch<T>(what: &str, f: impl FnOnce() -> CallbackResult<T>) -> Result<T, CString> {
+/// to report (a panic's message is prefixed with `what()` and "panicked"; `what` only runs
+/// then, so the hot path formats nothing).
+pub(crate) fn catch<T>(
+    what: impl FnOnce() -> String,
+    f: impl FnOnce() -> CallbackResult<T>,
+) -> Result<T, CString> {
     match panic::catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(c_message(error.to_string())),
         Err(payload) => Err(c_message(format!(
-            "{what} panicked: {}",
+            "{} panicked: {}",
+            what(),
             panic_message(payload.as_ref())
         ))),
     }

@@ -40,20 +40,23 @@ unsafe extern "C" fn invoke(
     let scan = unsafe { handed::<Box<ScanFn>>(data) };
     // SAFETY: DuckDB passes the table name as a NUL-terminated string for the call.
     let name = unsafe { CStr::from_ptr(table_name) }.to_string_lossy();
-    let outcome = catch(&format!("the replacement scan for `{name}`"), || {
-        let Some(replacement) = scan(&name)? else {
-            return Ok(());
-        };
-        let function = CString::new(replacement.function)?;
-        // SAFETY: live scan info; the name and the values are copied.
-        unsafe {
-            ffi::duckdb_replacement_scan_set_function_name(info, function.as_ptr());
-            for argument in &replacement.arguments {
-                ffi::duckdb_replacement_scan_add_parameter(info, argument.as_raw());
+    let outcome = catch(
+        || format!("the replacement scan for `{name}`"),
+        || {
+            let Some(replacement) = scan(&name)? else {
+                return Ok(());
+            };
+            let function = CString::new(replacement.function)?;
+            // SAFETY: live scan info; the name and the values are copied.
+            unsafe {
+                ffi::duckdb_replacement_scan_set_function_name(info, function.as_ptr());
+                for argument in &replacement.arguments {
+                    ffi::duckdb_replacement_scan_add_parameter(info, argument.as_raw());
+                }
             }
-        }
-        Ok(())
-    });
+            Ok(())
+        },
+    );
     if let Err(message) = outcome {
         // SAFETY: live scan info; the message is copied.
         unsafe { ffi::duckdb_replacement_scan_set_error(info, message.as_ptr()) };

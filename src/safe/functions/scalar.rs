@@ -11,6 +11,7 @@ use crate::safe::write::VectorWriter;
 use std::any::Any;
 use std::ffi::{CString, c_void};
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// The input of one call of a scalar function (or of an aggregate's update): a chunk of rows,
@@ -108,9 +109,17 @@ type SharedBindData = Arc<dyn Any + Send + Sync>;
 /// The Rust side of a scalar function, handed to DuckDB as its extra info.
 struct Callbacks<F> {
     name: String,
-    /// Set at most once, before the function is registered (`ScalarFunction::bind`).
-    bind: OnceLock<Box<BindFn>>,
+    settings: Settings,
     function: F,
+}
+
+/// What the builder methods set after the callbacks were handed over; written only before
+/// registration, read by the callbacks afterwards.
+struct Settings {
+    /// Set at most once (`ScalarFunction::bind`).
+    bind: OnceLock<Box<BindFn>>,
+    /// `ScalarFunction::special_null_handling`: the closure sets the result's validity itself.
+    special_nulls: AtomicBool,
 }
 
 /// A scalar function written in Rust, registered with
@@ -120,8 +129,11 @@ struct Callbacks<F> {
 /// result ([`VectorWriter`]); an error it returns, or a panic, fails the query with its
 /// message. DuckDB may call it from several threads at once, hence `Send + Sync`.
 ///
-/// By default a row with a NULL argument gives NULL without the closure's result being used;
-/// with [`special_null_handling`](Self::special_null_handling) the closure decides.
+/// By default a row with a NULL argument gives NULL: the closure still runs for the whole
+/// chunk (values under NULL rows are unspecified), and the safe layer then marks every row
+/// with a NULL argument NULL in the result, as DuckDB expects of a function with default NULL
+/// handling. With [`special_null_handling`](Self::special_null_handling) the closure decides
+/// each row's validity itself.
 ///
 /// ```
 /// use duckdb_ffi::safe::{Database, LogicalType, ScalarFunction, TypeId};
@@ -155,8 +167,8 @@ pub struct ScalarFunction {
     handle: Owned<kind::ScalarFunction>,
     name: String,
     has_return_type: bool,
-    /// The bind slot inside the callbacks DuckDB holds: alive as long as `handle`.
-    bind: *const OnceLock<Box<BindFn>>,
+    /// The settings inside the callbacks DuckDB holds: alive as long as `handle`.
+    settings: *const Settings,
 }
 
 impl std::fmt::Debug for ScalarFunction {
@@ -189,13 +201,16 @@ impl ScalarFunction {
             HandleKind::FunctionInfo,
             Callbacks {
                 name: name.to_owned(),
-                bind: OnceLock::new(),
+                settings: Settings {
+                    bind: OnceLock::new(),
+                    special_nulls: AtomicBool::new(false),
+                },
                 function,
             },
         );
         // SAFETY: `data` came from `hand_over::<Callbacks<F>>` a line above and nobody else
         // has it yet.
-        let bind = unsafe { &handed::<Callbacks<F>>(data).bind } as *const _;
+        let settings = unsafe { &handed::<Callbacks<F>>(data).settings } as *const _;
         // SAFETY: live function. DuckDB owns `data` from here and destroys it once, with
         // `drop_handed`, when the last copy of the function is dropped (src/c_api.md,
         // "Callbacks"); the callbacks match the C signatures and read `data` as
@@ -214,7 +229,7 @@ impl ScalarFunction {
             handle,
             name: name.to_owned(),
             has_return_type: false,
-            bind,
+            settings,
         }
     }
 
@@ -259,7 +274,14 @@ impl ScalarFunction {
     pub fn special_null_handling(self) -> ScalarFunction {
         // SAFETY: live function.
         unsafe { ffi::duckdb_scalar_function_set_special_handling(self.handle.get()) };
+        self.settings().special_nulls.store(true, Ordering::Relaxed);
         self
+    }
+
+    fn settings(&self) -> &Settings {
+        // SAFETY: the settings live inside the callbacks the function object owns, alive
+        // while `self.handle` is; they are only written before registration.
+        unsafe { &*self.settings }
     }
 
     /// Runs `bind` once per call site when a query is planned; its result is available to
@@ -273,9 +295,7 @@ impl ScalarFunction {
     {
         let erased: Box<BindFn> =
             Box::new(move |info| bind(info).map(|d| Arc::new(d) as SharedBindData));
-        // SAFETY: the slot lives inside the callbacks the function object owns, alive while
-        // `self.handle` is; before registration nothing else reads it.
-        let _ = unsafe { &*self.bind }.set(erased);
+        let _ = self.settings().bind.set(erased);
         self
     }
 
@@ -402,16 +422,24 @@ unsafe extern "C" fn invoke<F>(
         let bind_data = (!data.is_null()).then(|| &**handed::<SharedBindData>(data));
         (callbacks, bind_data)
     };
-    let outcome = catch(&format!("scalar function `{}`", callbacks.name), || {
-        // SAFETY: DuckDB lends the (flattened) input chunk and the result vector, sized for
-        // the input's rows, for the duration of this call.
-        let (input, mut out) = unsafe {
-            let input = FunctionInput::new(input, bind_data);
-            let out = VectorWriter::from_raw(output, input.len());
-            (input, out)
-        };
-        (callbacks.function)(&input, &mut out)
-    });
+    let outcome = catch(
+        || format!("scalar function `{}`", callbacks.name),
+        || {
+            // SAFETY: DuckDB lends the (flattened) input chunk and the result vector, sized for
+            // the input's rows, for the duration of this call.
+            let (input, mut out) = unsafe {
+                let input = FunctionInput::new(input, bind_data);
+                let out = VectorWriter::from_raw(output, input.len());
+                (input, out)
+            };
+            (callbacks.function)(&input, &mut out)?;
+            if !callbacks.settings.special_nulls.load(Ordering::Relaxed) {
+                // SAFETY: the same lent input chunk and result vector, sized for its rows.
+                unsafe { propagate_nulls(&input, output) };
+            }
+            Ok(())
+        },
+    );
     if let Err(message) = outcome {
         // SAFETY: live function info; the message is copied.
         unsafe { ffi::duckdb_scalar_function_set_error(info, message.as_ptr()) };
@@ -424,11 +452,11 @@ unsafe extern "C" fn bind_trampoline<F>(info: ffi::duckdb_bind_info) {
     // SAFETY: the extra info set in `ScalarFunction::new`, a `Callbacks<F>`.
     let callbacks =
         unsafe { handed::<Callbacks<F>>(ffi::duckdb_scalar_function_bind_get_extra_info(info)) };
-    let Some(bind) = callbacks.bind.get() else {
+    let Some(bind) = callbacks.settings.bind.get() else {
         return;
     };
     let outcome = catch(
-        &format!("the bind of scalar function `{}`", callbacks.name),
+        || format!("the bind of scalar function `{}`", callbacks.name),
         || {
             bind(&ScalarBind {
                 info,
@@ -466,4 +494,38 @@ unsafe extern "C" fn copy_bind_data(data: *mut c_void) -> *mut c_void {
         hand_over(HandleKind::BindData, shared)
     })
     .unwrap_or(std::ptr::null_mut())
+}
+
+/// DuckDB's default NULL handling: every row with a NULL argument is NULL in the result.
+///
+/// # Safety
+/// `output` is the result vector lent with `input`, with room for `input.len()` rows.
+unsafe fn propagate_nulls(input: &FunctionInput<'_>, output: ffi::duckdb_vector) {
+    let words = input.len().div_ceil(64);
+    let mut out_mask: *mut u64 = std::ptr::null_mut();
+    for column in 0..input.column_count() {
+        // SAFETY: the lent input chunk, column < count; its mask (null when all rows are
+        // valid) has a bit per row.
+        let mask = unsafe {
+            ffi::duckdb_vector_get_validity(ffi::duckdb_data_chunk_get_vector(
+                input.chunk,
+                column as ffi::idx_t,
+            ))
+        };
+        if mask.is_null() {
+            continue;
+        }
+        if out_mask.is_null() {
+            // SAFETY: live result vector (caller); after ensure_validity_writable its mask is
+            // non-null with a bit per row.
+            out_mask = unsafe {
+                ffi::duckdb_vector_ensure_validity_writable(output);
+                ffi::duckdb_vector_get_validity(output)
+            };
+        }
+        for w in 0..words {
+            // SAFETY: both masks have a bit for each of the input's rows.
+            unsafe { *out_mask.add(w) &= *mask.add(w) };
+        }
+    }
 }

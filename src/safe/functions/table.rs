@@ -338,7 +338,7 @@ unsafe extern "C" fn bind<T: TableScan>(info: ffi::duckdb_bind_info) {
     // SAFETY: the extra info set in `TableFunction::new::<T>`, alive while the function is.
     let callbacks = unsafe { handed::<Callbacks<T>>(ffi::duckdb_bind_get_extra_info(info)) };
     let outcome = catch(
-        &format!("the bind of table function `{}`", callbacks.name),
+        || format!("the bind of table function `{}`", callbacks.name),
         || {
             callbacks.scan.bind(&mut TableBind {
                 info,
@@ -377,7 +377,7 @@ unsafe extern "C" fn init<T: TableScan>(info: ffi::duckdb_init_info) {
     // SAFETY: DuckDB only inits a scan whose bind succeeded.
     let (callbacks, bind_data) = unsafe { init_parts::<T>(info) };
     let outcome = catch(
-        &format!("the init of table function `{}`", callbacks.name),
+        || format!("the init of table function `{}`", callbacks.name),
         || {
             let mut init = TableInit {
                 info,
@@ -400,7 +400,7 @@ unsafe extern "C" fn local_init<T: TableScan>(info: ffi::duckdb_init_info) {
     // SAFETY: DuckDB only inits a scan whose bind succeeded.
     let (callbacks, bind_data) = unsafe { init_parts::<T>(info) };
     let outcome = catch(
-        &format!("the local init of table function `{}`", callbacks.name),
+        || format!("the local init of table function `{}`", callbacks.name),
         || {
             let mut init = TableInit {
                 info,
@@ -434,13 +434,16 @@ unsafe extern "C" fn scan_trampoline<T: TableScan>(
             &mut **ffi::duckdb_function_get_local_init_data(info).cast::<Counted<T::Local>>(),
         )
     };
-    let outcome = catch(&format!("table function `{}`", callbacks.name), || {
-        let mut out = OutputChunk {
-            chunk: output,
-            _chunk: PhantomData,
-        };
-        callbacks.scan.scan(bind_data, init_data, local, &mut out)
-    });
+    let outcome = catch(
+        || format!("table function `{}`", callbacks.name),
+        || {
+            let mut out = OutputChunk {
+                chunk: output,
+                _chunk: PhantomData,
+            };
+            callbacks.scan.scan(bind_data, init_data, local, &mut out)
+        },
+    );
     if let Err(message) = outcome {
         // SAFETY: live function info; the message is copied.
         unsafe { ffi::duckdb_function_set_error(info, message.as_ptr()) };
