@@ -111,6 +111,19 @@ impl<S> AggregateStates<'_, S> {
 /// assert_eq!(sum, 4950);
 /// # Ok::<(), duckdb_ffi::safe::Error>(())
 /// ```
+///
+/// States move between DuckDB's threads, so they must be `Send`:
+///
+/// ```compile_fail,E0277
+/// use duckdb_ffi::safe::{Aggregate, AggregateStates, CallbackResult, FunctionInput, VectorWriter};
+/// struct Shared;
+/// impl Aggregate for Shared {
+///     type State = std::rc::Rc<i64>; // not Send
+///     fn update(&self, _: &FunctionInput<'_>, _: &mut AggregateStates<'_, Self::State>) -> CallbackResult { Ok(()) }
+///     fn combine(&self, _: &mut Self::State, _: &mut Self::State) -> CallbackResult { Ok(()) }
+///     fn finalize(&self, _: &mut Self::State, _: &mut VectorWriter<'_>, _: usize) -> CallbackResult { Ok(()) }
+/// }
+/// ```
 pub struct AggregateFunction {
     handle: Owned<kind::AggregateFunction>,
     name: String,

@@ -220,6 +220,22 @@ impl OutputChunk<'_> {
 /// assert_eq!(sum, 5000 * 5001 / 2);
 /// # Ok::<(), duckdb_ffi::safe::Error>(())
 /// ```
+///
+/// A scan's shared state is used by several threads at once, so it must be `Sync`:
+///
+/// ```compile_fail,E0277
+/// use duckdb_ffi::safe::{CallbackResult, OutputChunk, TableBind, TableInit, TableScan};
+/// struct Racy;
+/// impl TableScan for Racy {
+///     type Bind = ();
+///     type Init = std::cell::Cell<u64>; // not Sync
+///     type Local = ();
+///     fn bind(&self, _: &mut TableBind<'_>) -> CallbackResult<()> { Ok(()) }
+///     fn init(&self, _: &(), _: &mut TableInit<'_>) -> CallbackResult<Self::Init> { Ok(Default::default()) }
+///     fn local_init(&self, _: &(), _: &mut TableInit<'_>) -> CallbackResult<()> { Ok(()) }
+///     fn scan(&self, _: &(), _: &Self::Init, _: &mut (), _: &mut OutputChunk<'_>) -> CallbackResult { Ok(()) }
+/// }
+/// ```
 pub struct TableFunction {
     handle: Owned<kind::TableFunction>,
     name: String,
