@@ -7,12 +7,30 @@
 //! 3. a bundle unpacked into `duckdb-src/` (vendoring);
 //! 4. the pinned package fetched through cargo, checked against its SHA-256.
 //!
+//! A compiled engine is kept in a machine-wide cache (`build/cache.rs`) and reused by every
+//! project, clone and profile whose key matches (`build/key.rs`: bundle, compiler, flags,
+//! target, extensions). The cache folder is, first match wins:
+//! - `DUCKDB_FFI_CACHE_DIR`; the value `off` keeps the engine in the target directory
+//!   (`target/duckdb-ffi-cache`, shared by the profiles, gone with `cargo clean`);
+//! - `$XDG_CACHE_HOME/duckdb-ffi`;
+//! - `~/Library/Caches/duckdb-ffi` on macOS, `%LOCALAPPDATA%\duckdb-ffi` on Windows,
+//!   `~/.cache/duckdb-ffi` elsewhere.
+//!
+//! A folder that cannot be written gives one warning and an engine built in `OUT_DIR`. Two
+//! builds of one key at once compile it once: the second waits on `<key>.lock` and links the
+//! first one's entry. `tools/cache` lists entries (size, key description, age) and prunes
+//! them; the cache logic is tested without a compiler in `tests/build_cache.rs`.
+//!
 //! Under Miri nothing is compiled or linked: the safe layer runs against a model of the C API.
 
+// Listing and pruning entries serve tools/cache, not the build.
+#[allow(dead_code)]
 #[path = "build/cache.rs"]
 mod cache;
 #[path = "build/compile.rs"]
 mod compile;
+#[path = "build/key.rs"]
+mod key;
 #[path = "build/pin.rs"]
 mod pin;
 #[path = "build/prebuilt.rs"]

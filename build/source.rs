@@ -1,5 +1,6 @@
 //! Where the DuckDB sources come from: a folder, or the pinned bundle fetched through cargo.
 
+use crate::key::hex;
 use crate::pin::Pin;
 use crate::{Result, cargo_var, var};
 use sha2::{Digest, Sha256};
@@ -158,10 +159,6 @@ fn sha256_file(path: &Path) -> Result<String> {
         hasher.update(&buf[..n]);
     }
     Ok(hex(&hasher.finalize()))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn verify(archive: &Path, expected: &str) -> Result<()> {
