@@ -5,7 +5,10 @@
 //! 1. `DUCKDB_LIB_DIR`: link a prebuilt libduckdb, compile nothing;
 //! 2. `DUCKDB_SRC_DIR`: an unpacked source bundle;
 //! 3. a bundle unpacked into `duckdb-src/` (vendoring);
-//! 4. the pinned package fetched through cargo, checked against its SHA-256.
+//! 4. the pinned package fetched through cargo, checked against its SHA-256. Cargo is asked
+//!    offline first, so a package already in the local registry needs no network (and
+//!    `cargo build --offline` works); when it is not there and cannot be fetched, the error
+//!    says how to vendor it.
 //!
 //! A compiled engine is kept in a machine-wide cache (`build/cache.rs`) and reused by every
 //! project, clone and profile whose key matches (`build/key.rs`: bundle, compiler, flags,
@@ -21,7 +24,8 @@
 //! first one's entry. `tools/cache` lists entries (size, key description, age) and prunes
 //! them; the cache logic is tested without a compiler in `tests/build_cache.rs`.
 //!
-//! Under Miri nothing is compiled or linked: the safe layer runs against a model of the C API.
+//! Nothing is fetched, compiled or linked under Miri (the safe layer runs against a model of
+//! the C API) or on docs.rs (`DOCS_RS`, offline: the docs need only the committed bindings).
 
 // Listing and pruning entries serve tools/cache, not the build.
 #[allow(dead_code)]
@@ -123,8 +127,11 @@ fn run() -> Result<()> {
         println!("cargo:rerun-if-changed={wrapper}");
     }
 
-    if std::env::var_os("CARGO_CFG_MIRI").is_some() {
-        // Miri cannot run C++; the crate provides a model of the C API under cfg(miri).
+    // Miri cannot run C++; the crate provides a model of the C API under cfg(miri). docs.rs
+    // builds without a network and runs nothing: the docs need only the bindings.
+    if std::env::var_os("CARGO_CFG_MIRI").is_some() || var("DOCS_RS").is_some() {
+        #[cfg(feature = "buildtime_bindgen")]
+        bindings::use_committed(&manifest_dir, &out_dir)?;
         return Ok(());
     }
 
