@@ -203,7 +203,16 @@ impl Cache {
                 fs::write(staging.join("KEY"), description)
                     .map_err(|e| io_message(&staging.join("KEY"), &e))
             })
-            .and_then(|()| fs::rename(&staging, &entry).map_err(|e| io_message(&entry, &e)));
+            .and_then(|()| match fs::rename(&staging, &entry) {
+                Ok(()) => Ok(()),
+                // Only without a working lock can another build have stored it first; its
+                // entry is as good as this one.
+                Err(_) if self.health(key, description, required) == Health::Valid => {
+                    let _ = fs::remove_dir_all(&staging);
+                    Ok(())
+                }
+                Err(e) => Err(io_message(&entry, &e)),
+            });
         if let Err(e) = result {
             let _ = fs::remove_dir_all(&staging);
             return Err(e);
