@@ -19,7 +19,8 @@
 //! - `~/Library/Caches/duckdb-ffi` on macOS, `%LOCALAPPDATA%\duckdb-ffi` on Windows,
 //!   `~/.cache/duckdb-ffi` elsewhere.
 //!
-//! A folder that cannot be written gives one warning and an engine built in `OUT_DIR`. Two
+//! A folder that cannot be written gives one warning, and the engine goes to the target
+//! directory's cache (or, if that cannot be written either, to `OUT_DIR`). Two
 //! builds of one key at once compile it once: the second waits on `<key>.lock` and links the
 //! first one's entry. `tools/cache` lists entries (size, key description, age) and prunes
 //! them; the cache logic is tested without a compiler in `tests/build_cache.rs`.

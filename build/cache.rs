@@ -93,19 +93,31 @@ pub enum Health {
 
 pub struct Cache {
     root: PathBuf,
+    /// Where to go when `root` cannot be written.
+    fallback: Option<Box<Cache>>,
 }
 
 impl Cache {
     pub fn new(root: impl Into<PathBuf>) -> Cache {
-        Cache { root: root.into() }
+        Cache {
+            root: root.into(),
+            fallback: None,
+        }
+    }
+
+    /// Uses `fallback` when this cache's folder cannot be written.
+    pub fn with_fallback(mut self, fallback: Cache) -> Cache {
+        self.fallback = Some(Box::new(fallback));
+        self
     }
 
     /// The cache the build script uses: `root` as resolved from the environment, or a folder in
-    /// `target_dir` when opted out or when no user cache folder is known (with a warning).
+    /// `target_dir` (shared by the profiles) when opted out, when no user cache folder is known
+    /// (with a warning) and when the shared folder cannot be written.
     pub fn for_build(root: Root, target_dir: &Path) -> (Cache, Option<String>) {
         let in_target = Cache::new(target_dir.join(TARGET_FOLDER));
         match root {
-            Root::Shared(dir) => (Cache::new(dir), None),
+            Root::Shared(dir) => (Cache::new(dir).with_fallback(in_target), None),
             Root::OptedOut => (in_target, None),
             Root::Unknown => {
                 let warning = format!(
@@ -138,14 +150,15 @@ impl Cache {
 
     /// The entry for `key`, running `fill` on an empty folder to create it when there is no
     /// usable one. Concurrent calls for one key run `fill` once; the others wait and return
-    /// the same entry. When the cache folder cannot be written, fills `fallback` instead (or
-    /// reuses it if it already holds this key) and says so in [`Obtained::warning`].
+    /// the same entry. When the cache folder cannot be written, uses the fallback cache, or
+    /// when there is none (or it cannot be written either) fills the folder `last_resort` (or
+    /// reuses it if it already holds this key), and says so in [`Obtained::warning`].
     pub fn obtain(
         &self,
         key: &str,
         description: &str,
         required: &[&str],
-        fallback: &Path,
+        last_resort: &Path,
         fill: impl FnOnce(&Path) -> Result<(), String>,
     ) -> Result<Obtained, String> {
         let entry = self.entry(key);
@@ -158,20 +171,14 @@ impl Cache {
                 warning: None,
             });
         }
-        let unwritable = |e: io::Error| {
-            format!(
-                "duckdb-ffi: cannot write the engine cache {} ({e}); building the engine in the \
-                 target directory instead (set {CACHE_DIR_VAR} to a writable folder, or to \
-                 `{OPT_OUT}` to keep it there without this warning)",
-                self.root.display()
-            )
-        };
+        let unwritable =
+            |e: io::Error, fill| self.elsewhere(e, key, description, required, last_resort, fill);
         if let Err(e) = fs::create_dir_all(&self.root) {
-            return build_in(fallback, description, required, unwritable(e), fill);
+            return unwritable(e, fill);
         }
         let (lock, waited) = match Lock::acquire(&self.lock_path(key)) {
             Ok(acquired) => acquired,
-            Err(e) => return build_in(fallback, description, required, unwritable(e), fill),
+            Err(e) => return unwritable(e, fill),
         };
         // Another build may have filled it while this one waited.
         if self.health(key, description, required) == Health::Valid {
@@ -195,7 +202,7 @@ impl Cache {
         let staging = self.temp_name("tmp", key);
         if let Err(e) = fs::create_dir(&staging) {
             drop(lock);
-            return build_in(fallback, description, required, unwritable(e), fill);
+            return unwritable(e, fill);
         }
         let result = fill(&staging)
             .and_then(|()| check_filled(&staging, required))
@@ -225,6 +232,31 @@ impl Cache {
             waited,
             warning: None,
         })
+    }
+
+    /// `obtain` when this cache's folder cannot be written: the fallback cache, else
+    /// `last_resort`, with one line saying where the engine went.
+    fn elsewhere(
+        &self,
+        e: io::Error,
+        key: &str,
+        description: &str,
+        required: &[&str],
+        last_resort: &Path,
+        fill: impl FnOnce(&Path) -> Result<(), String>,
+    ) -> Result<Obtained, String> {
+        let mut obtained = match &self.fallback {
+            Some(fallback) => fallback.obtain(key, description, required, last_resort, fill)?,
+            None => build_in(last_resort, description, required, fill)?,
+        };
+        obtained.warning = Some(format!(
+            "duckdb-ffi: cannot write the engine cache {} ({e}); the engine is kept in {} \
+             instead (set {CACHE_DIR_VAR} to a writable folder, or to `{OPT_OUT}` to keep it in \
+             the target directory without this warning)",
+            self.root.display(),
+            obtained.dir.display()
+        ));
+        Ok(obtained)
     }
 
     /// A unique sibling name for `key`'s temporary folders: `.tmp-<key>-<pid>-<nanos>`.
@@ -389,14 +421,13 @@ fn build_in(
     dir: &Path,
     description: &str,
     required: &[&str],
-    warning: String,
     fill: impl FnOnce(&Path) -> Result<(), String>,
 ) -> Result<Obtained, String> {
     let mut obtained = Obtained {
         dir: dir.to_path_buf(),
         filled: false,
         waited: false,
-        warning: Some(warning),
+        warning: None,
     };
     if folder_health(dir, description, required) == Health::Valid {
         return Ok(obtained);

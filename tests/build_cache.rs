@@ -351,32 +351,60 @@ fn a_builder_killed_midway_is_recovered() {
 }
 
 #[test]
-fn an_unwritable_folder_builds_outside_the_cache_with_one_warning() {
+fn an_unwritable_folder_falls_back_with_one_warning() {
     let dir = scratch("unwritable");
     // Below a regular file nothing can be created, whoever runs the test (even root).
     fs::write(dir.join("file"), "").unwrap();
-    let cache = Cache::new(dir.join("file/cache"));
-    let fallback = dir.join("out/engine");
+    let unwritable = || Cache::new(dir.join("file/cache"));
+    let in_target = dir.join("target/duckdb-ffi-cache");
+    let last_resort = dir.join("out/engine");
     let key = key::key(DESCRIPTION);
 
+    // As the build script sets it up: the target directory's cache takes over.
+    let (cache, warning) =
+        Cache::for_build(Root::Shared(dir.join("file/cache")), &dir.join("target"));
+    assert_eq!(warning, None);
     let first = cache
-        .obtain(&key, DESCRIPTION, REQUIRED, &fallback, |d| {
+        .obtain(&key, DESCRIPTION, REQUIRED, &last_resort, |d| {
             fake_engine(d, "fallback")
         })
         .unwrap();
-    assert_eq!(first.dir, fallback);
+    assert_eq!(first.dir, in_target.join(&key));
     assert!(first.filled);
-    let warning = first.warning.expect("the user is told once");
+    let warning = first.warning.expect("the user is told");
     assert_eq!(warning.lines().count(), 1, "{warning}");
     assert!(warning.contains("DUCKDB_FFI_CACHE_DIR"), "{warning}");
-    assert_eq!(cache.health(&key, DESCRIPTION, REQUIRED), Health::Absent);
-
-    // The next build of the same key reuses the engine in the target directory.
+    assert!(
+        warning.contains(&in_target.join(&key).display().to_string()),
+        "{warning}"
+    );
+    assert_eq!(
+        unwritable().health(&key, DESCRIPTION, REQUIRED),
+        Health::Absent
+    );
+    assert!(!last_resort.exists());
+    // The next build (another profile, say) links that entry.
     let second = cache
-        .obtain(&key, DESCRIPTION, REQUIRED, &fallback, never_fill)
+        .obtain(&key, DESCRIPTION, REQUIRED, &last_resort, never_fill)
         .unwrap();
     assert!(!second.filled && second.warning.is_some());
-    assert_eq!(second.dir, fallback);
+    assert_eq!(second.dir, first.dir);
+
+    // Neither folder writable: the build's own folder, with one line still.
+    let neither = unwritable().with_fallback(Cache::new(dir.join("file/target")));
+    let obtained = neither
+        .obtain(&key, DESCRIPTION, REQUIRED, &last_resort, |d| {
+            fake_engine(d, "last resort")
+        })
+        .unwrap();
+    assert_eq!(obtained.dir, last_resort);
+    assert!(obtained.filled);
+    assert_eq!(obtained.warning.unwrap().lines().count(), 1);
+    let again = neither
+        .obtain(&key, DESCRIPTION, REQUIRED, &last_resort, never_fill)
+        .unwrap();
+    assert!(!again.filled && again.warning.is_some());
+    assert_eq!(again.dir, last_resort);
 
     #[cfg(unix)]
     {
@@ -385,11 +413,10 @@ fn an_unwritable_folder_builds_outside_the_cache_with_one_warning() {
         fs::create_dir(&read_only).unwrap();
         fs::set_permissions(&read_only, fs::Permissions::from_mode(0o555)).unwrap();
         if fs::write(read_only.join("probe"), "").is_ok() {
-            // Root writes anyway; the case above covers it.
+            // Root writes anyway; the cases above cover it.
             eprintln!("permissions are not enforced for this user; skipping the 0555 case");
         } else {
-            let cache = Cache::new(&read_only);
-            let obtained = cache
+            let obtained = Cache::new(&read_only)
                 .obtain(&key, DESCRIPTION, REQUIRED, &dir.join("out2"), |d| {
                     fake_engine(d, "fallback")
                 })
