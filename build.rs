@@ -5,14 +5,37 @@
 //! 1. `DUCKDB_LIB_DIR`: link a prebuilt libduckdb, compile nothing;
 //! 2. `DUCKDB_SRC_DIR`: an unpacked source bundle;
 //! 3. a bundle unpacked into `duckdb-src/` (vendoring);
-//! 4. the pinned package fetched through cargo, checked against its SHA-256.
+//! 4. the pinned package fetched through cargo, checked against its SHA-256. Cargo is asked
+//!    offline first, so a package already in the local registry needs no network (and
+//!    `cargo build --offline` works); when it is not there and cannot be fetched, the error
+//!    says how to vendor it.
 //!
-//! Under Miri nothing is compiled or linked: the safe layer runs against a model of the C API.
+//! A compiled engine is kept in a machine-wide cache (`build/cache.rs`) and reused by every
+//! project, clone and profile whose key matches (`build/key.rs`: bundle, compiler, flags,
+//! target, extensions). The cache folder is, first match wins:
+//! - `DUCKDB_FFI_CACHE_DIR`; the value `off` keeps the engine in the target directory
+//!   (`target/duckdb-ffi-cache`, shared by the profiles, gone with `cargo clean`);
+//! - `$XDG_CACHE_HOME/duckdb-ffi`;
+//! - `~/Library/Caches/duckdb-ffi` on macOS, `%LOCALAPPDATA%\duckdb-ffi` on Windows,
+//!   `~/.cache/duckdb-ffi` elsewhere.
+//!
+//! A folder that cannot be written gives one warning, and the engine goes to the target
+//! directory's cache (or, if that cannot be written either, to `OUT_DIR`). Two
+//! builds of one key at once compile it once: the second waits on `<key>.lock` and links the
+//! first one's entry. `tools/cache` lists entries (size, key description, age) and prunes
+//! them; the cache logic is tested without a compiler in `tests/build_cache.rs`.
+//!
+//! Nothing is fetched, compiled or linked under Miri (the safe layer runs against a model of
+//! the C API) or on docs.rs (`DOCS_RS`, offline: the docs need only the committed bindings).
 
+// Listing and pruning entries serve tools/cache, not the build.
+#[allow(dead_code)]
 #[path = "build/cache.rs"]
 mod cache;
 #[path = "build/compile.rs"]
 mod compile;
+#[path = "build/key.rs"]
+mod key;
 #[path = "build/pin.rs"]
 mod pin;
 #[path = "build/prebuilt.rs"]
@@ -105,8 +128,11 @@ fn run() -> Result<()> {
         println!("cargo:rerun-if-changed={wrapper}");
     }
 
-    if std::env::var_os("CARGO_CFG_MIRI").is_some() {
-        // Miri cannot run C++; the crate provides a model of the C API under cfg(miri).
+    // Miri cannot run C++; the crate provides a model of the C API under cfg(miri). docs.rs
+    // builds without a network and runs nothing: the docs need only the bindings.
+    if std::env::var_os("CARGO_CFG_MIRI").is_some() || var("DOCS_RS").is_some() {
+        #[cfg(feature = "buildtime_bindgen")]
+        bindings::use_committed(&manifest_dir, &out_dir)?;
         return Ok(());
     }
 

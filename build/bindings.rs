@@ -50,6 +50,17 @@ pub fn generate(manifest_dir: &Path, include_dir: &Path, out_dir: &Path) -> Resu
     Ok(())
 }
 
+/// Copies the committed bindings where `generate` would write, for builds that find no
+/// headers (Miri, docs.rs): the crate then compiles the same items it ships.
+pub fn use_committed(manifest_dir: &Path, out_dir: &Path) -> Result<()> {
+    for (_, _, output, _) in SURFACES {
+        let to = out_dir.join(output);
+        std::fs::copy(manifest_dir.join("src").join(output), &to)
+            .map_err(|e| crate::source::io_error(&to, e))?;
+    }
+    Ok(())
+}
+
 /// What every surface shares.
 fn base(wrapper: &Path, include_dir: &Path) -> bindgen::Builder {
     bindgen::Builder::default()

@@ -1,6 +1,7 @@
 //! Compiling the engine from a unity-build bundle (the folder with `manifest.json`).
 
-use crate::cache::{self, Cache};
+use crate::cache::{Cache, Root};
+use crate::key;
 use crate::pin::Pin;
 use crate::source::{Source, io_error};
 use crate::{Engine, Result, cargo_var, var};
@@ -21,31 +22,52 @@ pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine>
     let extensions = extensions();
     let debug = var("DUCKDB_FFI_ENGINE_DEBUG").is_some_and(|v| v != "0");
     let build = configure(debug, &extensions);
-    let description = format!(
-        "recipe: {RECIPE}\nsources: {}\n{}\ntarget: {}\nextensions: {}\n",
-        source.identity(pin)?,
-        compiler_identity(&build)?,
-        cargo_var("TARGET"),
-        extensions.join(","),
-    );
-    let key = cache::key(&description);
-    let cache = Cache::locate(out_dir);
-    let entry = match cache.lookup(&key) {
-        Some(entry) => entry,
-        None => {
+    let sources = source.identity(pin)?;
+    let compiler = compiler_identity(&build)?;
+    let description = key::describe(&key::Parts {
+        recipe: RECIPE,
+        sources: &sources,
+        compiler: &compiler,
+        target: &cargo_var("TARGET"),
+        extensions: &extensions,
+    });
+    let key = key::key(&description);
+    let (cache, warning) = Cache::for_build(Root::from_env(&var), &target_dir(out_dir));
+    if let Some(warning) = warning {
+        println!("cargo:warning={warning}");
+    }
+    let autoregister = format!("lib/lib{AUTOREGISTER_LIB}.a");
+    let required = ["lib/libduckdb.a", autoregister.as_str(), "include/duckdb.h"];
+    let started = std::time::Instant::now();
+    let obtained = cache.obtain(
+        &key,
+        &description,
+        &required,
+        &out_dir.join("engine"),
+        |dir| {
+            // Fetched only now: a cache hit needs neither the bundle nor the network.
             let bundle = source.materialize(pin, out_dir)?;
-            let started = std::time::Instant::now();
-            let entry = cache.store(&key, &description, &out_dir.join("engine"), |dir| {
-                compile(&bundle, &build, &extensions, dir)
-            })?;
-            println!(
-                "cargo:warning=duckdb-ffi: compiled the DuckDB engine in {:.0?} into {}",
-                started.elapsed(),
-                entry.display()
-            );
-            entry
-        }
-    };
+            compile(&bundle, &build, &extensions, dir)
+        },
+    )?;
+    if let Some(warning) = &obtained.warning {
+        println!("cargo:warning={warning}");
+    }
+    if obtained.filled {
+        println!(
+            "cargo:warning=duckdb-ffi: compiled the DuckDB engine in {:.0?} into {}",
+            started.elapsed(),
+            obtained.dir.display()
+        );
+    } else if obtained.waited {
+        println!(
+            "cargo:warning=duckdb-ffi: waited {:.0?} for another build to compile the engine \
+             into {}",
+            started.elapsed(),
+            obtained.dir.display()
+        );
+    }
+    let entry = obtained.dir;
     let lib_dir = entry.join("lib");
     // If the entry is deleted, rerun and rebuild it rather than fail at link time.
     println!(
@@ -58,6 +80,16 @@ pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine>
         link_static: true,
         autoregister: true,
     })
+}
+
+/// The cargo target directory: the nearest ancestor of OUT_DIR that cargo tagged.
+fn target_dir(out_dir: &Path) -> PathBuf {
+    out_dir
+        .ancestors()
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        .or_else(|| out_dir.ancestors().nth(3))
+        .unwrap_or(out_dir)
+        .to_path_buf()
 }
 
 /// `core_functions` always (DuckDB's everyday scalar and aggregate functions live there);

@@ -1,5 +1,6 @@
 //! Where the DuckDB sources come from: a folder, or the pinned bundle fetched through cargo.
 
+use crate::key::hex;
 use crate::pin::Pin;
 use crate::{Result, cargo_var, var};
 use sha2::{Digest, Sha256};
@@ -85,8 +86,30 @@ pub fn io_error(path: &Path, e: std::io::Error) -> String {
 }
 
 /// Finds the pinned package through cargo, which honours the user's registry configuration
-/// and offline mode and downloads it into cargo's own cache if needed.
+/// and downloads it into cargo's own cache if needed.
 fn fetch(pin: &Pin, out_dir: &Path) -> Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // Cargo does not pass `--offline` on to build scripts, only this variable when the user
+    // sets it (or `net.offline` in a config file, which the inner cargo reads itself).
+    let offline = var("CARGO_NET_OFFLINE").is_some_and(|v| v == "true");
+    fetch_with(
+        &|| Command::new(&cargo),
+        &cargo_var("HOST"),
+        offline,
+        pin,
+        out_dir,
+    )
+}
+
+/// `fetch` with the cargo command given: asks offline first, so a package already in the local
+/// registry is found without touching the network, then (unless `offline_only`) online.
+pub fn fetch_with(
+    cargo: &dyn Fn() -> Command,
+    host: &str,
+    offline_only: bool,
+    pin: &Pin,
+    out_dir: &Path,
+) -> Result<PathBuf> {
     let project = out_dir.join("pin-fetch");
     fs::create_dir_all(project.join("src")).map_err(|e| io_error(&project, e))?;
     let manifest = format!(
@@ -97,21 +120,28 @@ fn fetch(pin: &Pin, out_dir: &Path) -> Result<PathBuf> {
     fs::write(project.join("Cargo.toml"), manifest).map_err(|e| io_error(&project, e))?;
     fs::write(project.join("src/lib.rs"), "").map_err(|e| io_error(&project, e))?;
 
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(&cargo)
-        .args(["metadata", "--format-version", "1", "--filter-platform"])
-        .arg(cargo_var("HOST"))
-        .arg("--manifest-path")
-        .arg(project.join("Cargo.toml"))
-        .current_dir(&project)
-        .output()
-        .map_err(|e| {
-            format!(
-                "cannot run `{cargo} metadata` to fetch {}: {e}",
-                pin.package
-            )
-        })?;
-    if !output.status.success() {
+    let metadata = |offline: bool| -> Result<Vec<u8>> {
+        let mut command = cargo();
+        command
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--filter-platform",
+                host,
+            ])
+            .arg("--manifest-path")
+            .arg(project.join("Cargo.toml"))
+            .current_dir(&project);
+        if offline {
+            command.arg("--offline");
+        }
+        let output = command
+            .output()
+            .map_err(|e| format!("cannot run `cargo metadata` to find {}: {e}", pin.package))?;
+        if output.status.success() {
+            return Ok(output.stdout);
+        }
         let stderr = String::from_utf8_lossy(&output.stderr);
         // Cargo's first error line names the cause; later lines are hints.
         let cause = stderr
@@ -119,15 +149,26 @@ fn fetch(pin: &Pin, out_dir: &Path) -> Result<PathBuf> {
             .find(|l| l.trim_start().starts_with("error"))
             .or_else(|| stderr.lines().rev().find(|l| !l.trim().is_empty()))
             .unwrap_or("");
-        return Err(format!(
-            "cargo could not fetch the pinned package {} {} ({}); run `cargo fetch` once while \
-             online, or set DUCKDB_SRC_DIR to an unpacked bundle or DUCKDB_LIB_DIR to a built library",
-            pin.package,
-            pin.version,
-            cause.trim()
-        ));
-    }
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        Err(cause.trim().to_string())
+    };
+    let stdout = metadata(true)
+        .or_else(|offline_cause| {
+            if offline_only {
+                Err(offline_cause)
+            } else {
+                metadata(false)
+            }
+        })
+        .map_err(|cause| {
+            format!(
+                "cargo could not fetch the pinned package {} {} ({cause}). To build without a \
+                 network, vendor the sources: unpack {} from that package into duckdb-src/ \
+                 (see duckdb-src/README.md) or set DUCKDB_SRC_DIR to an unpacked bundle; or set \
+                 DUCKDB_LIB_DIR to a built library; or build once while online",
+                pin.package, pin.version, pin.file
+            )
+        })?;
+    let metadata: serde_json::Value = serde_json::from_slice(&stdout)
         .map_err(|e| format!("`cargo metadata` printed something that is not JSON: {e}"))?;
     let wanted = pin.version.trim_start_matches('=');
     metadata["packages"]
@@ -146,7 +187,8 @@ fn fetch(pin: &Pin, out_dir: &Path) -> Result<PathBuf> {
         })
 }
 
-fn sha256_file(path: &Path) -> Result<String> {
+/// The SHA-256 of a file, in hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
     let mut file = fs::File::open(path).map_err(|e| io_error(path, e))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -160,11 +202,7 @@ fn sha256_file(path: &Path) -> Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn verify(archive: &Path, expected: &str) -> Result<()> {
+pub fn verify(archive: &Path, expected: &str) -> Result<()> {
     let actual = sha256_file(archive)?;
     if actual == expected {
         return Ok(());
