@@ -21,7 +21,7 @@
 //! function and its bind, an aggregate's update, combine and finalize, a table function's
 //! bind, init, local init and scan, a cast, a replacement scan — an error the callback returns
 //! or a panic becomes the error of the query, with the message (a panic's message is prefixed
-//! with "<what> panicked:"), and the process keeps running.
+//! with the callback it came from and "panicked:"), and the process keeps running.
 //!
 //! Callbacks that cannot report an error catch a panic too, print it on stderr, count it in
 //! [`ledger::swallowed_panics`](crate::safe::ledger::swallowed_panics) and return as if they
