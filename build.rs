@@ -8,6 +8,8 @@
 //! 4. the pinned package fetched through cargo, checked against its SHA-256.
 //!
 //! Under Miri nothing is compiled or linked: the safe layer runs against a model of the C API.
+//! Nor in the loadable-extension modes: an extension reaches the engine that loads it through
+//! the function table DuckDB hands its entry point, never through linked symbols.
 
 #[path = "build/cache.rs"]
 mod cache;
@@ -101,12 +103,35 @@ fn run() -> Result<()> {
         pin.duckdb_version
     );
     println!("cargo:rerun-if-changed=build");
-    for wrapper in ["wrapper.h", "wrapper_v2.h", "wrapper_static_extension.h"] {
+    for wrapper in [
+        "wrapper.h",
+        "wrapper_v2.h",
+        "wrapper_static_extension.h",
+        "wrapper_extension.h",
+        "wrapper_extension_v2.h",
+    ] {
         println!("cargo:rerun-if-changed={wrapper}");
     }
 
     if std::env::var_os("CARGO_CFG_MIRI").is_some() {
         // Miri cannot run C++; the crate provides a model of the C API under cfg(miri).
+        return Ok(());
+    }
+
+    if loadable_extension() {
+        // Linking the engine into an extension would give it a second, separate DuckDB: the
+        // one that loads it is reached through its function table only.
+        #[cfg(feature = "buildtime_bindgen")]
+        {
+            // The headers only: unpacking the sources compiles nothing.
+            let include_dir = match var("DUCKDB_INCLUDE_DIR") {
+                Some(dir) => PathBuf::from(dir),
+                None => source::Source::locate(&manifest_dir)?
+                    .materialize(&pin, &out_dir)?
+                    .join("src/include"),
+            };
+            bindings::generate(&manifest_dir, &include_dir, &out_dir)?;
+        }
         return Ok(());
     }
 
@@ -120,6 +145,16 @@ fn run() -> Result<()> {
     #[cfg(feature = "buildtime_bindgen")]
     bindings::generate(&manifest_dir, &engine.include_dir, &out_dir)?;
     Ok(())
+}
+
+/// Whether a loadable-extension feature is on (`src/lib.rs` refuses both at once).
+fn loadable_extension() -> bool {
+    [
+        "CARGO_FEATURE_LOADABLE_EXTENSION",
+        "CARGO_FEATURE_LOADABLE_EXTENSION_V2",
+    ]
+    .iter()
+    .any(|feature| std::env::var_os(feature).is_some())
 }
 
 fn main() {

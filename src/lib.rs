@@ -57,8 +57,39 @@ mod raw {
     pub use super::v2::{ArrowArray, ArrowSchema};
     bindings!("bindings.rs");
     bindings!("bindings_static_extension.rs");
+    bindings!("bindings_extension.rs");
 }
+#[cfg(feature = "loadable-extension")]
+pub use loadable::*;
+#[cfg(not(feature = "loadable-extension"))]
 pub use raw::*;
+
+/// Feature `loadable-extension`: every `duckdb.h` function, under its C name and signature,
+/// calls through the function table the extension's entry point stored. The wrappers shadow
+/// the glob-imported `extern` declarations of the same names, so nothing refers to an engine
+/// symbol.
+#[cfg(feature = "loadable-extension")]
+#[allow(
+    non_upper_case_globals,
+    non_camel_case_types,
+    non_snake_case,
+    clippy::all,
+    clippy::pedantic,
+    rustdoc::all
+)]
+mod loadable {
+    pub use super::raw::*;
+    bindings!("bindings_loadable.rs");
+}
+
+#[cfg(all(feature = "loadable-extension", feature = "loadable-extension-v2"))]
+compile_error!(
+    "the features `loadable-extension` (v1 C API) and `loadable-extension-v2` (v2 C API) \
+     exclude each other: an extension targets one C API version"
+);
+
+#[cfg(any(feature = "loadable-extension", feature = "loadable-extension-v2"))]
+pub mod extension;
 
 /// Raw bindings to DuckDB's v2 C API (`duckdb_v2.h`), every item under its C name.
 ///
@@ -82,8 +113,23 @@ pub use raw::*;
     rustdoc::all
 )]
 pub mod v2 {
-    pub use super::{_duckdb_extension_info, idx_t};
-    bindings!("bindings_v2.rs");
+    mod raw {
+        pub use crate::{_duckdb_extension_info, idx_t};
+        bindings!("bindings_v2.rs");
+        bindings!("bindings_extension_v2.rs");
+    }
+    #[cfg(feature = "loadable-extension-v2")]
+    pub use loadable::*;
+    #[cfg(not(feature = "loadable-extension-v2"))]
+    pub use raw::*;
+
+    /// Feature `loadable-extension-v2`: every v2 function calls through the stored v2 table
+    /// (as the v1 wrappers at the crate root do).
+    #[cfg(feature = "loadable-extension-v2")]
+    mod loadable {
+        pub use super::raw::*;
+        bindings!("bindings_loadable_v2.rs");
+    }
 }
 
 /// The DuckDB version this crate pins (`duckdb-src/pin.toml`), e.g. `"v2.0.0"`.
