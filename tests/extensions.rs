@@ -75,6 +75,12 @@ fn v1_library() -> &'static Path {
     LIB.get_or_init(|| build("v1", "rusty_v1"))
 }
 
+/// The v2 extension's library, built once per test run.
+fn v2_library() -> &'static Path {
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| build("v2", "rusty_v2"))
+}
+
 /// The metadata footer fields DuckDB's loader checks (src/main/extension/extension_load.cpp,
 /// `ParseExtensionMetaData`).
 struct Footer {
@@ -91,6 +97,15 @@ impl Footer {
         Footer {
             abi: "C_STRUCT",
             version: api_version_v1(),
+            platform: platform(conn),
+        }
+    }
+
+    /// The footer of a v2 extension: the unstable ABI, pinned to this exact DuckDB version.
+    fn v2(conn: &Connection) -> Footer {
+        Footer {
+            abi: "C_STRUCT_UNSTABLE",
+            version: duckdb_ffi::PINNED_DUCKDB_VERSION.into(),
             platform: platform(conn),
         }
     }
@@ -345,5 +360,98 @@ fn truncated_extension_files_are_refused() {
         &conn,
         &path,
         &["The file is not a DuckDB extension. The metadata at the end of the file is invalid"],
+    );
+}
+
+#[test]
+fn v2_extension_registers_scalar_and_table_functions() {
+    let (_db, conn) = host();
+    let started = Instant::now();
+    let path = install(v2_library(), "rusty_v2", Some(&Footer::v2(&conn)), None);
+    conn.execute(&format!("LOAD '{path}'")).unwrap();
+    eprintln!(
+        "v2: built (or reused) and loaded in {:.1?}",
+        started.elapsed()
+    );
+    assert_eq!(bigint(&conn, "SELECT rusty2_triple(14)"), Some(42));
+    assert_eq!(bigint(&conn, "SELECT rusty2_triple(NULL)"), None);
+    assert_eq!(
+        bigint(&conn, "SELECT sum(rusty2_triple(range)) FROM range(5000)"),
+        Some(3 * (0..5000).sum::<i64>())
+    );
+    assert_eq!(
+        bigint(&conn, "SELECT count(*) FROM rusty2_range(5000)"),
+        Some(5000)
+    );
+    assert_eq!(
+        bigint(&conn, "SELECT sum(i) FROM rusty2_range(5000)"),
+        Some((0..5000).sum::<i64>())
+    );
+}
+
+#[test]
+fn v2_panics_in_a_scalar_function_and_in_init_are_clear_errors() {
+    let (_db, conn) = host();
+    let path = install(v2_library(), "rusty_v2", Some(&Footer::v2(&conn)), None);
+    conn.execute(&format!("LOAD '{path}'")).unwrap();
+    let error = conn
+        .query("SELECT rusty2_panic(1)")
+        .expect_err("the function panics")
+        .to_string();
+    assert!(
+        error.contains("rusty_v2 panicked: rusty2_panic was called"),
+        "{error}"
+    );
+    assert_eq!(bigint(&conn, "SELECT 1"), Some(1));
+    let path = install(
+        v2_library(),
+        "rusty_v2_panics",
+        Some(&Footer::v2(&conn)),
+        None,
+    );
+    assert_load_fails(
+        &conn,
+        &path,
+        &[
+            "An error was thrown during initialization of the extension",
+            "extension rusty_v2_panics panicked during initialization: rusty_v2_panics refuses to start",
+        ],
+    );
+}
+
+#[test]
+fn v2_footers_for_another_version_or_abi_are_refused() {
+    let (_db, conn) = host();
+    // The unstable ABI is tied to one DuckDB version.
+    let footer = Footer {
+        version: "v1.9.9".into(),
+        ..Footer::v2(&conn)
+    };
+    let path = install(v2_library(), "rusty_v2", Some(&footer), None);
+    assert_load_fails(
+        &conn,
+        &path,
+        &[
+            "built specifically for DuckDB version 'v1.9.9'",
+            &format!(
+                "this version of DuckDB is '{}'",
+                duckdb_ffi::PINNED_DUCKDB_VERSION
+            ),
+        ],
+    );
+    // The stable ABI with a v2 API version: v2 has no stable surface yet.
+    let footer = Footer {
+        abi: "C_STRUCT",
+        version: "v2.0.0".into(),
+        ..Footer::v2(&conn)
+    };
+    let path = install(v2_library(), "rusty_v2", Some(&footer), None);
+    assert_load_fails(&conn, &path, &["the V2 C API has no stable surface yet"]);
+    // A v1 footer: DuckDB looks for the v1 entry point, which a v2 extension lacks.
+    let path = install(v2_library(), "rusty_v2", Some(&Footer::v1(&conn)), None);
+    assert_load_fails(
+        &conn,
+        &path,
+        &["did not contain function \"rusty_v2_init_c_api\""],
     );
 }
