@@ -4,6 +4,9 @@
 //! registered through `duckdb_register_static_extension`; its Rust half opens a database with
 //! the safe layer and calls the function the C code registered.
 
+// The host side links the engine: not in the loadable-extension modes.
+#![cfg(not(any(feature = "loadable-extension", feature = "loadable-extension-v2")))]
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;

@@ -9,6 +9,9 @@
 //! register scalar and table functions; the bad ones (footer, truncation, panics) must each
 //! fail with a clear error and leave the database working.
 
+// The host side links the engine: not in the loadable-extension modes.
+#![cfg(not(any(feature = "loadable-extension", feature = "loadable-extension-v2")))]
+
 use duckdb_ffi::safe::{Config, Connection, Database};
 use std::path::{Path, PathBuf};
 use std::process::Command;
