@@ -5,7 +5,14 @@
 //! so code written against `libduckdb-sys` ports by changing the crate path. The engine is
 //! compiled from DuckDB's pinned sources by the build script and linked statically.
 //! `duckdb_static_extension.h` is at the root too; DuckDB's v2 C API (`duckdb_v2.h`) is in
-//! the module [`v2`].
+//! the module [`v2`]. The function tables DuckDB hands a loadable extension are
+//! `duckdb_ext_api_v1` (root) and `v2::duckdb_ext_api_v2`.
+//!
+//! With the feature `loadable-extension` (or `loadable-extension-v2`) the crate builds a
+//! loadable DuckDB extension instead: nothing of the engine is compiled or linked, every
+//! `duckdb_*` (or `v2::duckdb_v2_*`) function keeps its name and signature but calls through
+//! the function table DuckDB hands the extension, and the module `extension` with the macro
+//! `extension_entrypoint!` provides the entry point that stores it.
 //!
 //! ```
 //! use duckdb_ffi::*;
@@ -56,7 +63,13 @@ mod raw {
     // duckdb.h only declares the Arrow C Data Interface structs; duckdb_v2.h defines them.
     pub use super::v2::{ArrowArray, ArrowSchema};
     bindings!("bindings.rs");
-    bindings!("bindings_static_extension.rs");
+    // Static registration exists only where the engine is linked, never in an extension.
+    #[cfg(not(any(feature = "loadable-extension", feature = "loadable-extension-v2")))]
+    mod static_extension {
+        bindings!("bindings_static_extension.rs");
+    }
+    #[cfg(not(any(feature = "loadable-extension", feature = "loadable-extension-v2")))]
+    pub use static_extension::*;
     bindings!("bindings_extension.rs");
 }
 #[cfg(feature = "loadable-extension")]
