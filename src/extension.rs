@@ -155,7 +155,8 @@ pub unsafe fn entrypoint_v1<E: std::fmt::Display>(
         let version = api_version_v1();
         let c_version = c_text(&version);
         // SAFETY: get_api takes the load's info and a C string; it returns null or a pointer
-        // to a table valid until the entry point returns, copied here by `store`.
+        // to a table valid until the entry point returns, copied here by `store`
+        // (src/c_api.md, "Loadable extensions").
         let table = unsafe { get_api(info, c_version.as_ptr()) }.cast::<crate::duckdb_ext_api_v1>();
         // SAFETY: null or DuckDB's table, as above.
         let Some(table) = (unsafe { table.as_ref() }) else {
@@ -167,7 +168,7 @@ pub unsafe fn entrypoint_v1<E: std::fmt::Display>(
         store(&TABLE_V1, table);
         let get_database = access.get_database.ok_or("DuckDB passed no get_database")?;
         // SAFETY: get_database takes the load's info; it returns null or a database handle
-        // borrowed for the duration of the entry point.
+        // borrowed for the duration of the entry point ("Loadable extensions").
         let database = unsafe { get_database(info) };
         if database.is_null() {
             return Err("DuckDB lent no database to extend".to_string());
@@ -194,7 +195,8 @@ pub unsafe fn entrypoint_v1<E: std::fmt::Display>(
     };
     if let Some(set_error) = access.set_error {
         let message = c_text(&failure);
-        // SAFETY: set_error takes the load's info and a C string it copies.
+        // SAFETY: set_error takes the load's info and a C string it copies ("Loadable
+        // extensions").
         unsafe { set_error(info, message.as_ptr()) };
     }
     false
@@ -271,8 +273,8 @@ pub unsafe fn entrypoint_v2<E: std::fmt::Display>(
             panic_message(&*payload)
         ),
     };
-    // SAFETY: `err` is DuckDB's live error slot, never null ("duckdb_v2_extension_input");
-    // the text is copied by DuckDB before `failure` drops.
+    // SAFETY: `err` is DuckDB's live error slot, never null (src/c_api.md, "Loadable
+    // extensions"); the text is copied by DuckDB before `failure` drops.
     unsafe {
         let slot = *input.err;
         ffi::duckdb_v2_error_info_set_code(
