@@ -72,16 +72,27 @@ fn api_version_v1() -> String {
     )
 }
 
-/// The v1 extension's library, built once per test run.
-fn v1_library() -> &'static Path {
-    static LIB: OnceLock<PathBuf> = OnceLock::new();
-    LIB.get_or_init(|| build("v1", "rusty_v1"))
+/// Both extensions' libraries (v1, v2), built once per test run, side by side: with few test
+/// threads, building each on first use would build them one after the other.
+fn libraries() -> &'static (PathBuf, PathBuf) {
+    static LIBS: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    LIBS.get_or_init(|| {
+        std::thread::scope(|scope| {
+            let v2 = scope.spawn(|| build("v2", "rusty_v2"));
+            let v1 = build("v1", "rusty_v1");
+            (v1, v2.join().expect("the v2 build thread"))
+        })
+    })
 }
 
-/// The v2 extension's library, built once per test run.
+/// The v1 extension's library.
+fn v1_library() -> &'static Path {
+    &libraries().0
+}
+
+/// The v2 extension's library.
 fn v2_library() -> &'static Path {
-    static LIB: OnceLock<PathBuf> = OnceLock::new();
-    LIB.get_or_init(|| build("v2", "rusty_v2"))
+    &libraries().1
 }
 
 /// The metadata footer fields DuckDB's loader checks (src/main/extension/extension_load.cpp,
