@@ -26,7 +26,9 @@
 //! them; the cache logic is tested without a compiler in `tests/build_cache.rs`.
 //!
 //! Nothing is fetched, compiled or linked under Miri (the safe layer runs against a model of
-//! the C API) or on docs.rs (`DOCS_RS`, offline: the docs need only the committed bindings).
+//! the C API), on docs.rs (`DOCS_RS`, offline: the docs need only the committed bindings), or
+//! in the loadable-extension modes (an extension reaches the engine that loads it through the
+//! function table DuckDB hands its entry point, never through linked symbols).
 
 // Listing and pruning entries serve tools/cache, not the build.
 #[allow(dead_code)]
@@ -124,7 +126,13 @@ fn run() -> Result<()> {
         pin.duckdb_version
     );
     println!("cargo:rerun-if-changed=build");
-    for wrapper in ["wrapper.h", "wrapper_v2.h", "wrapper_static_extension.h"] {
+    for wrapper in [
+        "wrapper.h",
+        "wrapper_v2.h",
+        "wrapper_static_extension.h",
+        "wrapper_extension.h",
+        "wrapper_extension_v2.h",
+    ] {
         println!("cargo:rerun-if-changed={wrapper}");
     }
 
@@ -133,6 +141,23 @@ fn run() -> Result<()> {
     if std::env::var_os("CARGO_CFG_MIRI").is_some() || var("DOCS_RS").is_some() {
         #[cfg(feature = "buildtime_bindgen")]
         bindings::use_committed(&manifest_dir, &out_dir)?;
+        return Ok(());
+    }
+
+    if loadable_extension() {
+        // Linking the engine into an extension would give it a second, separate DuckDB: the
+        // one that loads it is reached through its function table only.
+        #[cfg(feature = "buildtime_bindgen")]
+        {
+            // The headers only: unpacking the sources compiles nothing.
+            let include_dir = match var("DUCKDB_INCLUDE_DIR") {
+                Some(dir) => PathBuf::from(dir),
+                None => source::Source::locate(&manifest_dir)?
+                    .materialize(&pin, &out_dir)?
+                    .join("src/include"),
+            };
+            bindings::generate(&manifest_dir, &include_dir, &out_dir)?;
+        }
         return Ok(());
     }
 
@@ -146,6 +171,16 @@ fn run() -> Result<()> {
     #[cfg(feature = "buildtime_bindgen")]
     bindings::generate(&manifest_dir, &engine.include_dir, &out_dir)?;
     Ok(())
+}
+
+/// Whether a loadable-extension feature is on (`src/lib.rs` refuses both at once).
+fn loadable_extension() -> bool {
+    [
+        "CARGO_FEATURE_LOADABLE_EXTENSION",
+        "CARGO_FEATURE_LOADABLE_EXTENSION_V2",
+    ]
+    .iter()
+    .any(|feature| std::env::var_os(feature).is_some())
 }
 
 fn main() {

@@ -5,7 +5,14 @@
 //! so code written against `libduckdb-sys` ports by changing the crate path. The engine is
 //! compiled from DuckDB's pinned sources by the build script and linked statically.
 //! `duckdb_static_extension.h` is at the root too; DuckDB's v2 C API (`duckdb_v2.h`) is in
-//! the module [`v2`].
+//! the module [`v2`]. The function tables DuckDB hands a loadable extension are
+//! `duckdb_ext_api_v1` (root) and `v2::duckdb_ext_api_v2`.
+//!
+//! With the feature `loadable-extension` (or `loadable-extension-v2`) the crate builds a
+//! loadable DuckDB extension instead: nothing of the engine is compiled or linked, every
+//! `duckdb_*` (or `v2::duckdb_v2_*`) function keeps its name and signature but calls through
+//! the function table DuckDB hands the extension, and the module `extension` with the macro
+//! `extension_entrypoint!` provides the entry point that stores it.
 //!
 //! ```
 //! use duckdb_ffi::*;
@@ -56,9 +63,46 @@ mod raw {
     // duckdb.h only declares the Arrow C Data Interface structs; duckdb_v2.h defines them.
     pub use super::v2::{ArrowArray, ArrowSchema};
     bindings!("bindings.rs");
-    bindings!("bindings_static_extension.rs");
+    // Static registration exists only where the engine is linked, never in an extension.
+    #[cfg(not(any(feature = "loadable-extension", feature = "loadable-extension-v2")))]
+    mod static_extension {
+        bindings!("bindings_static_extension.rs");
+    }
+    #[cfg(not(any(feature = "loadable-extension", feature = "loadable-extension-v2")))]
+    pub use static_extension::*;
+    bindings!("bindings_extension.rs");
 }
+#[cfg(feature = "loadable-extension")]
+pub use loadable::*;
+#[cfg(not(feature = "loadable-extension"))]
 pub use raw::*;
+
+/// Feature `loadable-extension`: every `duckdb.h` function, under its C name and signature,
+/// calls through the function table the extension's entry point stored. The wrappers shadow
+/// the glob-imported `extern` declarations of the same names, so nothing refers to an engine
+/// symbol.
+#[cfg(feature = "loadable-extension")]
+#[allow(
+    non_upper_case_globals,
+    non_camel_case_types,
+    non_snake_case,
+    clippy::all,
+    clippy::pedantic,
+    rustdoc::all
+)]
+mod loadable {
+    pub use super::raw::*;
+    bindings!("bindings_loadable.rs");
+}
+
+#[cfg(all(feature = "loadable-extension", feature = "loadable-extension-v2"))]
+compile_error!(
+    "the features `loadable-extension` (v1 C API) and `loadable-extension-v2` (v2 C API) \
+     exclude each other: an extension targets one C API version"
+);
+
+#[cfg(any(feature = "loadable-extension", feature = "loadable-extension-v2"))]
+pub mod extension;
 
 /// Raw bindings to DuckDB's v2 C API (`duckdb_v2.h`), every item under its C name.
 ///
@@ -82,8 +126,23 @@ pub use raw::*;
     rustdoc::all
 )]
 pub mod v2 {
-    pub use super::{_duckdb_extension_info, idx_t};
-    bindings!("bindings_v2.rs");
+    mod raw {
+        pub use crate::{_duckdb_extension_info, idx_t};
+        bindings!("bindings_v2.rs");
+        bindings!("bindings_extension_v2.rs");
+    }
+    #[cfg(feature = "loadable-extension-v2")]
+    pub use loadable::*;
+    #[cfg(not(feature = "loadable-extension-v2"))]
+    pub use raw::*;
+
+    /// Feature `loadable-extension-v2`: every v2 function calls through the stored v2 table
+    /// (as the v1 wrappers at the crate root do).
+    #[cfg(feature = "loadable-extension-v2")]
+    mod loadable {
+        pub use super::raw::*;
+        bindings!("bindings_loadable_v2.rs");
+    }
 }
 
 /// The DuckDB version this crate pins (`duckdb-src/pin.toml`), e.g. `"v2.0.0"`.

@@ -1,6 +1,9 @@
 //! The committed raw bindings against DuckDB's headers, one surface per file:
-//! `src/bindings.rs` (`duckdb.h`), `src/bindings_v2.rs` (`duckdb_v2.h`, unstable surface on) and
-//! `src/bindings_static_extension.rs` (`duckdb_static_extension.h`).
+//! `src/bindings.rs` (`duckdb.h`), `src/bindings_v2.rs` (`duckdb_v2.h`, unstable surface on),
+//! `src/bindings_static_extension.rs` (`duckdb_static_extension.h`), and the loadable-extension
+//! function tables `src/bindings_extension.rs` (`duckdb_extension.h`) and
+//! `src/bindings_extension_v2.rs` (`duckdb_extension_v2.h`) with the wrappers generated from
+//! them, `src/bindings_loadable.rs` and `src/bindings_loadable_v2.rs`.
 //!
 //! - Always: each file binds exactly the functions its header declares. The names bindgen wrote
 //!   are compared with the names a plain text scan finds in the header the build used (no
@@ -83,6 +86,60 @@ fn committed_bindings_bind_every_declared_function() {
     assert_eq!(static_extension.matches("pub fn duckdb_").count(), 1);
 }
 
+/// The loadable-extension surfaces: table struct, its bindings, its wrappers, and the plain
+/// surface whose functions the table must hold, every one.
+const TABLES: [(&str, &str, &str, usize); 2] = [
+    (
+        "duckdb_ext_api_v1",
+        include_str!("../src/bindings_extension.rs"),
+        include_str!("../src/bindings_loadable.rs"),
+        0,
+    ),
+    (
+        "duckdb_ext_api_v2",
+        include_str!("../src/bindings_extension_v2.rs"),
+        include_str!("../src/bindings_loadable_v2.rs"),
+        1,
+    ),
+];
+
+/// The fields of `struct NAME { ... }` in bindgen's output: every line `    pub FIELD:`.
+fn fields_of(bindings: &str, name: &str) -> BTreeSet<String> {
+    let start = bindings
+        .find(&format!("pub struct {name} {{"))
+        .unwrap_or_else(|| panic!("no struct {name}"));
+    let body = &bindings[start..];
+    let body = &body[..body.find("\n}").expect("the struct ends")];
+    body.lines()
+        .filter_map(|line| line.strip_prefix("    pub "))
+        .map(|line| line[..line.find(':').expect("a field")].to_string())
+        .collect()
+}
+
+#[test]
+fn every_function_is_in_its_loadable_extension_table_and_wrapped() {
+    for (table, bindings, wrappers, surface) in TABLES {
+        let expected = bound_in(SURFACES[surface].1);
+        let fields = fields_of(bindings, table);
+        assert_eq!(fields, expected, "{table} against {}", SURFACES[surface].0);
+        let wrapped: BTreeSet<String> = wrappers
+            .split("pub unsafe extern \"C\" fn ")
+            .skip(1)
+            .map(|tail| tail[..tail.find('(').expect("a signature")].to_string())
+            .collect();
+        assert_eq!(wrapped, fields, "wrappers of {table}");
+        // Each wrapper calls through its own table entry, named after it.
+        for name in &wrapped {
+            assert!(
+                wrappers.contains(&format!("            .{name}\n")),
+                "{name} does not call through its entry"
+            );
+        }
+    }
+    assert_eq!(fields_of(TABLES[0].1, TABLES[0].0).len(), 548);
+    assert_eq!(fields_of(TABLES[1].1, TABLES[1].0).len(), 620);
+}
+
 #[cfg(feature = "buildtime_bindgen")]
 #[test]
 fn committed_bindings_match_a_fresh_generation() {
@@ -90,6 +147,10 @@ fn committed_bindings_match_a_fresh_generation() {
         ("bindings.rs", SURFACES[0].1),
         ("bindings_v2.rs", SURFACES[1].1),
         ("bindings_static_extension.rs", SURFACES[2].1),
+        ("bindings_extension.rs", TABLES[0].1),
+        ("bindings_extension_v2.rs", TABLES[1].1),
+        ("bindings_loadable.rs", TABLES[0].2),
+        ("bindings_loadable_v2.rs", TABLES[1].2),
     ];
     for (file, committed) in files {
         let fresh_path = format!("{}/{file}", env!("OUT_DIR"));

@@ -7,6 +7,9 @@ use crate::safe::handle::{Owned, kind};
 
 use super::database::Database;
 use super::result::QueryResult;
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+use std::ops::Deref;
 use std::ptr;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -24,7 +27,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// ```
 #[derive(Debug)]
 pub struct Connection {
-    handle: Owned<kind::Connection>,
+    /// Dropped by `Drop`: disconnected when owned, given up when lent (`borrow_raw`).
+    handle: ManuallyDrop<Owned<kind::Connection>>,
+    /// Whether the handle is lent by its owner (see [`Connection::borrow_raw`]).
+    lent: bool,
     /// The raw handle as interrupt handles see it: nulled (under the lock) before disconnect.
     shared: Arc<Mutex<SharedConnection>>,
 }
@@ -64,8 +70,29 @@ impl Connection {
         let handle = unsafe { Owned::from_raw(raw) };
         Ok(Connection {
             shared: Arc::new(Mutex::new(SharedConnection(raw))),
-            handle,
+            handle: ManuallyDrop::new(handle),
+            lent: false,
         })
+    }
+
+    /// Uses a connection someone else owns, such as the one a loadable extension's entry point
+    /// is lent: queries, results, chunks and vectors work as over an owned connection, but
+    /// dropping the returned value never disconnects it.
+    ///
+    /// # Safety
+    /// `raw` is a live connection that stays live, and is not disconnected, while the returned
+    /// value (and anything borrowed from it) is in use; `'a` must not outlive that.
+    pub unsafe fn borrow_raw<'a>(raw: ffi::duckdb_connection) -> BorrowedConnection<'a> {
+        BorrowedConnection {
+            connection: Connection {
+                shared: Arc::new(Mutex::new(SharedConnection(raw))),
+                // SAFETY: live connection (caller's contract); `lent` makes Drop give it up
+                // instead of disconnecting it.
+                handle: ManuallyDrop::new(unsafe { Owned::from_raw(raw) }),
+                lent: true,
+            },
+            lender: PhantomData,
+        }
     }
 
     /// Runs one or more SQL statements and returns the result of the last one.
@@ -167,6 +194,29 @@ impl Drop for Connection {
         // Interrupt handles must not reach the connection once it is gone: null their copy
         // before the owned handle disconnects (fields drop after this body).
         self.shared.lock().unwrap_or_else(PoisonError::into_inner).0 = ptr::null_mut();
+        // SAFETY: `handle` is taken exactly once, here, and not used afterwards.
+        let handle = unsafe { ManuallyDrop::take(&mut self.handle) };
+        if self.lent {
+            // The owner disconnects it; the ledger stops counting it.
+            handle.into_raw();
+        }
+        // An owned handle drops here, which disconnects it.
+    }
+}
+
+/// A [`Connection`] over a handle someone else owns ([`Connection::borrow_raw`]); derefs to
+/// `Connection` and never disconnects.
+#[derive(Debug)]
+pub struct BorrowedConnection<'a> {
+    connection: Connection,
+    lender: PhantomData<&'a ()>,
+}
+
+impl Deref for BorrowedConnection<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.connection
     }
 }
 

@@ -94,7 +94,7 @@ mod miri_model;
 mod tests;
 
 pub use appender::Appender;
-pub use connection::{Connection, InterruptHandle, QueryProgress};
+pub use connection::{BorrowedConnection, Connection, InterruptHandle, QueryProgress};
 pub use database::{Config, ConfigOption, Database, library_version};
 pub use error::{EngineError, Error, ErrorKind, Result};
 pub use functions::{
