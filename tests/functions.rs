@@ -223,13 +223,13 @@ impl Aggregate for Sum {
         states: &mut AggregateStates<'_, Option<i128>>,
     ) -> CallbackResult {
         self.check("update");
-        let x = input.vector(0)?.values::<i64>()?;
-        for row in 0..input.len() {
-            if let Some(x) = x.get(row)? {
-                let state = states.get_mut(row)?;
-                *state = Some(state.unwrap_or(0) + i128::from(x));
+        let column = input.vector(0)?;
+        let (x, validity) = (column.as_slice::<i64>()?, column.validity());
+        states.for_each(|row, state| {
+            if validity.is_valid(row) {
+                *state = Some(state.unwrap_or(0) + i128::from(x[row]));
             }
-        }
+        })?;
         Ok(())
     }
 

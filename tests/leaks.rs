@@ -625,7 +625,8 @@ fn callbacks_registered_called_failed_and_dropped() {
         ) -> CallbackResult {
             let x = input.vector(0)?.values::<i64>()?;
             for row in 0..input.len() {
-                states.get_mut(row)?.push(x.get(row)?.unwrap_or(0));
+                let value = x.get(row)?.unwrap_or(0);
+                states.update(row, |state| state.push(value))?;
             }
             Ok(())
         }

@@ -21,8 +21,8 @@ pub trait Aggregate: Send + Sync + 'static {
     /// One group's running state.
     type State: Default + Send + 'static;
 
-    /// Adds the rows of `input` (one column per parameter) to their groups' states:
-    /// `states.get_mut(row)` is the state of `row`'s group.
+    /// Adds the rows of `input` (one column per parameter) to their groups' states
+    /// ([`AggregateStates::for_each`] visits each row with its group's state).
     fn update(
         &self,
         input: &FunctionInput<'_>,
@@ -41,8 +41,13 @@ pub trait Aggregate: Send + Sync + 'static {
     ) -> CallbackResult;
 }
 
-/// The states of the rows of one [`Aggregate::update`] call (several rows may share a group's
-/// state), lent one at a time.
+/// The states of the rows of one [`Aggregate::update`] call (rows of one group share a state),
+/// lent one at a time.
+///
+/// DuckDB keeps each state in its own memory, with no alignment promise: a state is moved into
+/// an aligned place for each run of consecutive rows that share it and moved back afterwards
+/// (also when the callback panics), so an aggregate without `GROUP BY` moves its state once
+/// per chunk.
 pub struct AggregateStates<'a, S> {
     states: *mut ffi::duckdb_aggregate_state,
     len: usize,
@@ -50,16 +55,61 @@ pub struct AggregateStates<'a, S> {
 }
 
 impl<S> AggregateStates<'_, S> {
-    /// The state of `row`'s group.
+    /// Calls `f(row, state)` for every row `0..len()` with the state of the row's group.
     #[inline]
-    pub fn get_mut(&mut self, row: usize) -> Result<&mut S> {
+    pub fn for_each(&mut self, mut f: impl FnMut(usize, &mut S)) -> Result<()> {
+        let mut lent: Option<Lent<S>> = None;
+        let mut last = std::ptr::null_mut();
+        for row in 0..self.len {
+            // SAFETY: DuckDB passes one state slot per input row; `row < len`.
+            let slot = unsafe { *self.states.add(row) };
+            if slot != last || lent.is_none() {
+                // The previous state goes back to its slot when replaced (a different slot).
+                // SAFETY: a slot written by `init_state::<S>`, not lent elsewhere (`&mut self`).
+                lent = Some(unsafe { Lent::new(slot)? });
+                last = slot;
+            }
+            if let Some(state) = lent.as_mut() {
+                f(row, state);
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `f(state, values[row])` for rows `0..min(len(), values.len())`, typically with
+    /// an argument's [`as_slice`](crate::safe::Vector::as_slice): the fast update loop.
+    #[inline]
+    pub fn for_each_value<T: Copy>(
+        &mut self,
+        values: &[T],
+        mut f: impl FnMut(&mut S, T),
+    ) -> Result<()> {
+        let n = values.len().min(self.len);
+        let mut lent: Option<Lent<S>> = None;
+        let mut last = std::ptr::null_mut();
+        for (row, &value) in values[..n].iter().enumerate() {
+            // SAFETY: DuckDB passes one state slot per input row; `row < n <= len`.
+            let slot = unsafe { *self.states.add(row) };
+            if slot != last || lent.is_none() {
+                // SAFETY: as in `for_each`.
+                lent = Some(unsafe { Lent::new(slot)? });
+                last = slot;
+            }
+            if let Some(state) = lent.as_mut() {
+                f(state, value);
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `f` with the state of `row`'s group.
+    pub fn update<R>(&mut self, row: usize, f: impl FnOnce(&mut S) -> R) -> Result<R> {
         if row >= self.len {
             return Err(Error::out_of_range("row", row, self.len));
         }
-        // SAFETY: DuckDB passes one state per input row; `row < len`.
-        let state = unsafe { *self.states.add(row) };
-        // SAFETY: a state initialised by `init_state::<S>`, lent exclusively by `&mut self`.
-        unsafe { state_mut(state) }
+        // SAFETY: one slot per row, `row < len`; the slot is lent only here (`&mut self`).
+        let mut state = unsafe { Lent::<S>::new(*self.states.add(row))? };
+        Ok(f(&mut state))
     }
 
     /// Rows in this call.
@@ -86,12 +136,13 @@ impl<S> AggregateStates<'_, S> {
 /// impl Aggregate for Total {
 ///     type State = i64;
 ///     fn update(&self, input: &FunctionInput<'_>, states: &mut AggregateStates<'_, i64>) -> CallbackResult {
-///         let x = input.vector(0)?.values::<i64>()?;
-///         for row in 0..input.len() {
-///             if let Some(x) = x.get(row)? {
-///                 *states.get_mut(row)? += x;
+///         let column = input.vector(0)?;
+///         let (x, validity) = (column.as_slice::<i64>()?, column.validity());
+///         states.for_each(|row, sum| {
+///             if validity.is_valid(row) {
+///                 *sum += x[row];
 ///             }
-///         }
+///         })?;
 ///         Ok(())
 ///     }
 ///     fn combine(&self, source: &mut i64, target: &mut i64) -> CallbackResult {
@@ -177,7 +228,7 @@ impl AggregateFunction {
             );
             ffi::duckdb_aggregate_function_set_functions(
                 raw,
-                Some(state_size),
+                Some(state_size::<A::State>),
                 Some(init_state::<A::State>),
                 Some(update::<A>),
                 Some(combine::<A>),
@@ -239,66 +290,121 @@ impl Register for AggregateFunction {
     }
 }
 
-/// The state DuckDB stores per group: a pointer to the boxed Rust state (null if creating it
-/// panicked). DuckDB's state memory has no alignment promise, so it is read and written
-/// unaligned.
-type StatePtr<S> = *mut Counted<S>;
+/// The tag byte at the start of a state slot: the slot holds a live state after it.
+const LIVE: u8 = 1;
 
-/// # Safety
-/// `state` points to a state slot written by `init_state::<S>`, not destroyed, and no other
-/// reference to its value is alive for `'a`.
-#[inline]
-unsafe fn state_mut<'a, S>(state: ffi::duckdb_aggregate_state) -> Result<&'a mut S> {
-    // SAFETY: the caller's contract: the slot holds a `StatePtr<S>`.
-    let ptr = unsafe { state.cast::<StatePtr<S>>().read_unaligned() };
-    if ptr.is_null() {
-        return Err(Error::misuse(
-            "this aggregate state could not be created (its Default panicked)",
-        ));
+/// A state slot in DuckDB's memory: the tag byte, then the bytes of a `Counted<S>` (counted in
+/// the ledger as an `AggregateState`), unaligned.
+fn slot_size<S>() -> usize {
+    1 + std::mem::size_of::<Counted<S>>()
+}
+
+/// A state moved out of its slot into an aligned place, and moved back when dropped.
+struct Lent<S> {
+    slot: ffi::duckdb_aggregate_state,
+    state: std::mem::ManuallyDrop<Counted<S>>,
+}
+
+impl<S> Lent<S> {
+    /// # Safety
+    /// `slot` is a slot written by `init_state::<S>`, not destroyed, and not lent elsewhere
+    /// while this value lives.
+    #[inline]
+    unsafe fn new(slot: ffi::duckdb_aggregate_state) -> Result<Lent<S>> {
+        let bytes = slot.cast::<u8>();
+        // SAFETY: a slot of `slot_size::<S>()` bytes (caller).
+        if unsafe { bytes.read() } != LIVE {
+            return Err(no_state());
+        }
+        // SAFETY: a live slot holds a valid `Counted<S>` after its tag; moved out here and
+        // back in `drop`, so the slot's copy is never used meanwhile.
+        let state = unsafe { bytes.add(1).cast::<Counted<S>>().read_unaligned() };
+        Ok(Lent {
+            slot,
+            state: std::mem::ManuallyDrop::new(state),
+        })
     }
-    // SAFETY: a live box made by `init_state`, exclusively lent (caller).
-    Ok(unsafe { &mut **ptr })
 }
 
-unsafe extern "C" fn state_size(_info: ffi::duckdb_function_info) -> ffi::idx_t {
-    std::mem::size_of::<*mut ()>() as ffi::idx_t
+impl<S> std::ops::Deref for Lent<S> {
+    type Target = S;
+
+    fn deref(&self) -> &S {
+        &self.state
+    }
 }
 
-/// `duckdb_aggregate_init_t`: boxes a fresh state into DuckDB's state slot.
+impl<S> std::ops::DerefMut for Lent<S> {
+    fn deref_mut(&mut self) -> &mut S {
+        &mut self.state
+    }
+}
+
+impl<S> Drop for Lent<S> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the state was moved out of this slot by `new` and is moved back once here
+        // (also while unwinding: a state is valid after any panic in safe code).
+        unsafe {
+            let state = std::mem::ManuallyDrop::take(&mut self.state);
+            self.slot
+                .cast::<u8>()
+                .add(1)
+                .cast::<Counted<S>>()
+                .write_unaligned(state);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn no_state() -> Error {
+    Error::misuse("this aggregate state could not be created (its Default panicked)")
+}
+
+unsafe extern "C" fn state_size<S>(_info: ffi::duckdb_function_info) -> ffi::idx_t {
+    slot_size::<S>() as ffi::idx_t
+}
+
+/// `duckdb_aggregate_init_t`: a fresh state into DuckDB's slot (tagged empty if its
+/// `Default` panicked).
 unsafe extern "C" fn init_state<S: Default + Send + 'static>(
     _info: ffi::duckdb_function_info,
-    state: ffi::duckdb_aggregate_state,
+    slot: ffi::duckdb_aggregate_state,
 ) {
-    let ptr: StatePtr<S> = quiet("an aggregate state's Default", || {
-        Box::into_raw(Box::new(Counted::new(
-            HandleKind::AggregateState,
-            S::default(),
-        )))
-    })
-    .unwrap_or(std::ptr::null_mut());
+    let bytes = slot.cast::<u8>();
+    let state = quiet("an aggregate state's Default", || {
+        Counted::new(HandleKind::AggregateState, S::default())
+    });
     // SAFETY: DuckDB passes a slot of `state_size()` bytes for this state.
-    unsafe { state.cast::<StatePtr<S>>().write_unaligned(ptr) };
+    unsafe {
+        match state {
+            Some(state) => {
+                bytes.add(1).cast::<Counted<S>>().write_unaligned(state);
+                bytes.write(LIVE);
+            }
+            None => bytes.write(0),
+        }
+    }
 }
 
-/// `duckdb_aggregate_destroy_t`: drops each state once and empties its slot.
+/// `duckdb_aggregate_destroy_t`: drops each live state once and marks its slot empty.
 unsafe extern "C" fn destroy_states<S: Send + 'static>(
     states: *mut ffi::duckdb_aggregate_state,
     count: ffi::idx_t,
 ) {
     for i in 0..count as usize {
-        // SAFETY: DuckDB passes `count` state slots written by `init_state::<S>`.
-        let slot = unsafe { (*states.add(i)).cast::<StatePtr<S>>() };
-        // SAFETY: as above; the slot is emptied so a state is never dropped twice.
-        let ptr = unsafe { slot.read_unaligned() };
-        if ptr.is_null() {
-            continue;
-        }
-        // SAFETY: as above.
-        unsafe { slot.write_unaligned(std::ptr::null_mut()) };
-        quiet("an aggregate state's Drop", || {
-            // SAFETY: the box made by `init_state`, dropped only here (the slot is now null).
-            drop(unsafe { Box::from_raw(ptr) })
-        });
+        // SAFETY: DuckDB passes `count` slots written by `init_state::<S>`.
+        let bytes = unsafe { (*states.add(i)).cast::<u8>() };
+        // SAFETY: as above; the tag is cleared first, so a state is never dropped twice.
+        let state = unsafe {
+            if bytes.read() != LIVE {
+                continue;
+            }
+            bytes.write(0);
+            bytes.add(1).cast::<Counted<S>>().read_unaligned()
+        };
+        quiet("an aggregate state's Drop", || drop(state));
     }
 }
 
@@ -330,7 +436,7 @@ unsafe extern "C" fn update<A: Aggregate>(
         || format!("the update of aggregate `{}`", callbacks.name),
         || {
             // SAFETY: DuckDB lends the input chunk for this call, and one state slot per row.
-            let input = unsafe { FunctionInput::new(input, None) };
+            let input = unsafe { FunctionInput::new(input, None, &[]) };
             let mut states = AggregateStates {
                 states,
                 len: input.len(),
@@ -359,9 +465,10 @@ unsafe extern "C" fn combine<A: Aggregate>(
                 if s == t {
                     continue;
                 }
-                // SAFETY: two different live states, each lent once in this iteration.
-                let (s, t) = unsafe { (state_mut::<A::State>(s)?, state_mut::<A::State>(t)?) };
-                callbacks.aggregate.combine(s, t)?;
+                // SAFETY: two different live slots, each lent once in this iteration.
+                let (mut s, mut t) =
+                    unsafe { (Lent::<A::State>::new(s)?, Lent::<A::State>::new(t)?) };
+                callbacks.aggregate.combine(&mut s, &mut t)?;
             }
             Ok(())
         },
@@ -386,8 +493,10 @@ unsafe extern "C" fn finalize<A: Aggregate>(
             let mut out = unsafe { VectorWriter::from_raw(result, offset + count) };
             for i in 0..count {
                 // SAFETY: `count` live source slots; each lent once.
-                let state = unsafe { state_mut::<A::State>(*source.add(i))? };
-                callbacks.aggregate.finalize(state, &mut out, offset + i)?;
+                let mut state = unsafe { Lent::<A::State>::new(*source.add(i))? };
+                callbacks
+                    .aggregate
+                    .finalize(&mut state, &mut out, offset + i)?;
             }
             Ok(())
         },

@@ -7,6 +7,7 @@ use crate::safe::error::{Error, Result};
 use crate::safe::handle::{HandleKind, Owned, kind};
 use crate::safe::logical_type::LogicalType;
 use crate::safe::read::{Vector, chunk_vector};
+use crate::safe::types::TypeId;
 use crate::safe::write::VectorWriter;
 use std::any::Any;
 use std::ffi::{CString, c_void};
@@ -21,15 +22,19 @@ pub struct FunctionInput<'a> {
     chunk: ffi::duckdb_data_chunk,
     len: usize,
     bind_data: Option<&'a (dyn Any + Send + Sync)>,
+    /// The columns' type ids when the function declared them all (empty: ask DuckDB).
+    types: &'a [TypeId],
     _chunk: PhantomData<&'a ()>,
 }
 
 impl<'a> FunctionInput<'a> {
     /// # Safety
     /// `chunk` must be live and unchanged for `'a`.
+    /// `types`: the columns' type ids if known for sure (the declared parameters), else empty.
     pub(crate) unsafe fn new(
         chunk: ffi::duckdb_data_chunk,
         bind_data: Option<&'a (dyn Any + Send + Sync)>,
+        types: &'a [TypeId],
     ) -> FunctionInput<'a> {
         // SAFETY: live chunk (caller).
         let len = unsafe { ffi::duckdb_data_chunk_get_size(chunk) } as usize;
@@ -37,6 +42,7 @@ impl<'a> FunctionInput<'a> {
             chunk,
             len,
             bind_data,
+            types,
             _chunk: PhantomData,
         }
     }
@@ -59,8 +65,9 @@ impl<'a> FunctionInput<'a> {
 
     /// Argument `index`, as a vector of `len()` rows (DuckDB flattens the input first).
     pub fn vector(&self, index: usize) -> Result<Vector<'a>> {
-        // SAFETY: the chunk is lent for 'a.
-        unsafe { chunk_vector(self.chunk, index) }
+        // SAFETY: the chunk is lent for 'a; `types` are the declared parameter types, which
+        // DuckDB casts every argument to.
+        unsafe { chunk_vector(self.chunk, index, self.types.get(index).copied()) }
     }
 
     /// What the function's [`bind`](ScalarFunction::bind) callback returned, if it is a `T`.
@@ -120,6 +127,10 @@ struct Settings {
     bind: OnceLock<Box<BindFn>>,
     /// `ScalarFunction::special_null_handling`: the closure sets the result's validity itself.
     special_nulls: AtomicBool,
+    /// The declared parameter types, when they fix every argument's type (no varargs, no
+    /// ANY), and the return type: set when the function is registered, so a call needs not
+    /// ask DuckDB for each vector's type.
+    types: OnceLock<(Box<[TypeId]>, TypeId)>,
 }
 
 /// A scalar function written in Rust, registered with
@@ -166,7 +177,9 @@ struct Settings {
 pub struct ScalarFunction {
     handle: Owned<kind::ScalarFunction>,
     name: String,
-    has_return_type: bool,
+    /// The declared parameter types; `None` once varargs or ANY make them incomplete.
+    params: Option<Vec<TypeId>>,
+    return_type: Option<TypeId>,
     /// The settings inside the callbacks DuckDB holds: alive as long as `handle`.
     settings: *const Settings,
 }
@@ -204,6 +217,7 @@ impl ScalarFunction {
                 settings: Settings {
                     bind: OnceLock::new(),
                     special_nulls: AtomicBool::new(false),
+                    types: OnceLock::new(),
                 },
                 function,
             },
@@ -228,15 +242,20 @@ impl ScalarFunction {
         ScalarFunction {
             handle,
             name: name.to_owned(),
-            has_return_type: false,
+            params: Some(Vec::new()),
+            return_type: None,
             settings,
         }
     }
 
     /// Adds a parameter of type `ty`.
-    pub fn param(self, ty: &LogicalType) -> ScalarFunction {
+    pub fn param(mut self, ty: &LogicalType) -> ScalarFunction {
         // SAFETY: live function and type; the type is copied.
         unsafe { ffi::duckdb_scalar_function_add_parameter(self.handle.get(), ty.as_raw()) };
+        match ty.id() {
+            TypeId::Any | TypeId::Invalid => self.params = None,
+            id => self.params.iter_mut().for_each(|p| p.push(id)),
+        }
         self
     }
 
@@ -247,9 +266,10 @@ impl ScalarFunction {
 
     /// Accepts any number of further arguments of type `ty` (`TypeId::Any` for any type)
     /// after the declared parameters.
-    pub fn varargs(self, ty: &LogicalType) -> ScalarFunction {
+    pub fn varargs(mut self, ty: &LogicalType) -> ScalarFunction {
         // SAFETY: live function and type; the type is copied.
         unsafe { ffi::duckdb_scalar_function_set_varargs(self.handle.get(), ty.as_raw()) };
+        self.params = None;
         self
     }
 
@@ -257,7 +277,7 @@ impl ScalarFunction {
     pub fn returns(mut self, ty: &LogicalType) -> ScalarFunction {
         // SAFETY: live function and type; the type is copied.
         unsafe { ffi::duckdb_scalar_function_set_return_type(self.handle.get(), ty.as_raw()) };
-        self.has_return_type = true;
+        self.return_type = Some(ty.id());
         self
     }
 
@@ -311,11 +331,18 @@ impl ScalarFunction {
 
     fn check(&self) -> Result<()> {
         name_error("scalar function", &self.name)?;
-        if !self.has_return_type {
+        let Some(return_type) = self.return_type else {
             return Err(Error::misuse(format!(
                 "scalar function `{}` has no return type (call `returns`)",
                 self.name
             )));
+        };
+        if let Some(params) = &self.params {
+            // Set once: the function is consumed by the registration that follows.
+            let _ = self
+                .settings()
+                .types
+                .set((params.clone().into_boxed_slice(), return_type));
         }
         Ok(())
     }
@@ -426,11 +453,21 @@ unsafe extern "C" fn invoke<F>(
         || format!("scalar function `{}`", callbacks.name),
         || {
             // SAFETY: DuckDB lends the (flattened) input chunk and the result vector, sized for
-            // the input's rows, for the duration of this call.
+            // the input's rows, for the duration of this call; the declared types are the
+            // arguments' and the result's (DuckDB casts arguments to the parameter types).
             let (input, mut out) = unsafe {
-                let input = FunctionInput::new(input, bind_data);
-                let out = VectorWriter::from_raw(output, input.len());
-                (input, out)
+                match callbacks.settings.types.get() {
+                    Some((params, ret)) => {
+                        let input = FunctionInput::new(input, bind_data, params);
+                        let out = VectorWriter::from_raw_typed(output, input.len(), *ret);
+                        (input, out)
+                    }
+                    None => {
+                        let input = FunctionInput::new(input, bind_data, &[]);
+                        let out = VectorWriter::from_raw(output, input.len());
+                        (input, out)
+                    }
+                }
             };
             (callbacks.function)(&input, &mut out)?;
             if !callbacks.settings.special_nulls.load(Ordering::Relaxed) {

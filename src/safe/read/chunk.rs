@@ -30,6 +30,7 @@ use super::vector::Vector;
 use crate as ffi;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{Owned, kind};
+use crate::safe::types::TypeId;
 
 /// A chunk of rows (the owner of a `duckdb_data_chunk`): up to 2048 rows of every column.
 ///
@@ -111,8 +112,8 @@ impl DataChunk {
 
     /// The column at `index`, borrowed from the chunk.
     pub fn vector(&self, index: usize) -> Result<Vector<'_>> {
-        // SAFETY: a live chunk, which `Vector<'_>` borrows.
-        unsafe { chunk_vector(self.handle.get(), index) }
+        // SAFETY: a live chunk, which `Vector<'_>` borrows; no type is claimed.
+        unsafe { chunk_vector(self.handle.get(), index, None) }
     }
 
     /// The raw chunk, still owned by `self`.
@@ -127,13 +128,16 @@ impl DataChunk {
     }
 }
 
-/// Column `index` of `chunk`, bounds-checked, borrowed for `'a`.
+/// Column `index` of `chunk`, bounds-checked, borrowed for `'a`; `id` is its type id when the
+/// caller knows it (else DuckDB is asked).
 ///
 /// # Safety
-/// `chunk` must be a live chunk that stays alive and unchanged for `'a`.
+/// `chunk` must be a live chunk that stays alive and unchanged for `'a`, and `id`, if given,
+/// the column's type id.
 pub(crate) unsafe fn chunk_vector<'a>(
     chunk: ffi::duckdb_data_chunk,
     index: usize,
+    id: Option<TypeId>,
 ) -> Result<Vector<'a>> {
     // SAFETY: live chunk (caller).
     let (count, len) = unsafe {
@@ -151,6 +155,12 @@ pub(crate) unsafe fn chunk_vector<'a>(
     if raw.is_null() {
         return Err(Error::out_of_range("column", index, count));
     }
-    // SAFETY: `raw` belongs to the chunk, whose row count is `len`.
-    Ok(unsafe { Vector::from_raw(raw, len) })
+    // SAFETY: `raw` belongs to the chunk, whose row count is `len`; a known type is the
+    // vector's (caller).
+    Ok(unsafe {
+        match id {
+            Some(id) => Vector::from_raw_typed(raw, len, id),
+            None => Vector::from_raw(raw, len),
+        }
+    })
 }

@@ -50,16 +50,27 @@ impl VectorParts {
     /// # Safety
     /// `raw` must be a live, non-null vector.
     unsafe fn fetch(raw: ffi::duckdb_vector) -> VectorParts {
+        // SAFETY: live vector (caller); the column type is owned ("Getters: owned") and
+        // destroyed by `LogicalType`'s `Owned` at the end of this statement.
+        let id = unsafe { LogicalType::from_raw(ffi::duckdb_vector_get_column_type(raw)) }.id();
+        // SAFETY: forwarded.
+        unsafe { VectorParts::fetch_typed(raw, id) }
+    }
+
+    /// Reads the facts of a live vector whose type id the caller knows (a callback's declared
+    /// parameter), without asking DuckDB for the type.
+    ///
+    /// # Safety
+    /// `raw` must be a live, non-null vector of type `id`.
+    unsafe fn fetch_typed(raw: ffi::duckdb_vector, id: TypeId) -> VectorParts {
         // SAFETY: live vector (caller). The data and validity pointers are borrowed from the
-        // chunk ("Getters: borrowed": validity may be NULL = all valid); the column type is
-        // owned ("Getters: owned") and destroyed by `LogicalType`'s `Owned` at the end of
-        // this statement.
+        // chunk ("Getters: borrowed": validity may be NULL = all valid).
         unsafe {
             VectorParts {
                 raw,
                 data: ffi::duckdb_vector_get_data(raw).cast_const().cast(),
                 validity: ffi::duckdb_vector_get_validity(raw).cast_const(),
-                id: LogicalType::from_raw(ffi::duckdb_vector_get_column_type(raw)).id(),
+                id,
             }
         }
     }
@@ -75,6 +86,24 @@ impl<'chunk> Vector<'chunk> {
             raw,
             len,
             parts,
+            _chunk: PhantomData,
+        }
+    }
+
+    /// A vector whose type id the caller knows.
+    ///
+    /// # Safety
+    /// As [`from_raw`](Self::from_raw), and the vector's type id is `id`.
+    pub(crate) unsafe fn from_raw_typed(
+        raw: ffi::duckdb_vector,
+        len: usize,
+        id: TypeId,
+    ) -> Vector<'chunk> {
+        Vector {
+            raw,
+            len,
+            // SAFETY: forwarded.
+            parts: unsafe { VectorParts::fetch_typed(raw, id) },
             _chunk: PhantomData,
         }
     }

@@ -67,6 +67,19 @@ impl<'a> VectorWriter<'a> {
         // SAFETY: live vector (caller); the column type is owned ("Getters: owned") and
         // destroyed by `LogicalType` at the end of the statement.
         let id = unsafe { LogicalType::from_raw(ffi::duckdb_vector_get_column_type(raw)) }.id();
+        // SAFETY: forwarded, with the vector's own type.
+        unsafe { VectorWriter::from_raw_typed(raw, len, id) }
+    }
+
+    /// A writer whose vector's type id the caller knows (a function's declared return type).
+    ///
+    /// # Safety
+    /// As [`from_raw`](Self::from_raw), and the vector's type id is `id`.
+    pub(crate) unsafe fn from_raw_typed(
+        raw: ffi::duckdb_vector,
+        len: usize,
+        id: TypeId,
+    ) -> VectorWriter<'a> {
         VectorWriter {
             raw,
             len,
@@ -159,9 +172,10 @@ impl<'a> VectorWriter<'a> {
         Ok(unsafe { &mut *(slice as *mut [MaybeUninit<T>] as *mut [T]) })
     }
 
+    #[inline]
     fn check_row(&self, row: usize) -> Result<()> {
         if row >= self.len {
-            return Err(Error::out_of_range("row", row, self.len));
+            return Err(row_out_of_range(row, self.len));
         }
         Ok(())
     }
@@ -198,32 +212,36 @@ impl<'a> VectorWriter<'a> {
     }
 
     /// Writes a VARCHAR row (copied into the vector).
+    #[inline]
     pub fn set_str(&mut self, row: usize, text: &str) -> Result<()> {
-        self.string_row(row, &[TypeId::Varchar])?;
+        if self.id != TypeId::Varchar {
+            return Err(self.not_written_as("VARCHAR"));
+        }
+        self.check_row(row)?;
         // SAFETY: VARCHAR vector, row < len, `text` is UTF-8.
         unsafe { assign_bytes(self.raw, row, text.as_bytes()) }
     }
 
     /// Writes a BLOB row, or the storage bytes of a BIT row (as
     /// [`BitRef::storage`](crate::safe::BitRef::storage) reads them).
+    #[inline]
     pub fn set_blob(&mut self, row: usize, bytes: &[u8]) -> Result<()> {
-        self.string_row(row, &[TypeId::Blob, TypeId::Bit])?;
+        if !matches!(self.id, TypeId::Blob | TypeId::Bit) {
+            return Err(self.not_written_as("BLOB"));
+        }
+        self.check_row(row)?;
         // SAFETY: a vector of string storage that DuckDB does not UTF-8-check, row < len.
         unsafe { assign_bytes(self.raw, row, bytes) }
     }
 
-    fn string_row(&self, row: usize, allowed: &[TypeId]) -> Result<()> {
-        if !allowed.contains(&self.id) {
-            return Err(Error::new(
-                ErrorKind::TypeMismatch,
-                format!(
-                    "a {} vector is not written as {:?}",
-                    self.logical_type(),
-                    allowed[0]
-                ),
-            ));
-        }
-        self.check_row(row)
+    /// The type error of a write (built out of line: per-row writers stay small).
+    #[cold]
+    #[inline(never)]
+    fn not_written_as(&self, what: &str) -> Error {
+        Error::new(
+            ErrorKind::TypeMismatch,
+            format!("a {} vector is not written as {what}", self.logical_type()),
+        )
     }
 
     fn expect(&self, wanted: &[TypeId], what: &str) -> Result<()> {
@@ -307,6 +325,21 @@ impl<'a> VectorWriter<'a> {
     }
 }
 
+#[cold]
+#[inline(never)]
+fn too_long() -> Error {
+    Error::new(
+        ErrorKind::OutOfRange,
+        "a string or blob longer than 4 GiB does not fit a cell",
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn row_out_of_range(row: usize, len: usize) -> Error {
+    Error::out_of_range("row", row, len)
+}
+
 /// Copies `bytes` into the string heap of a string-storage vector and points row `row` at them
 /// (the row's validity is not touched).
 ///
@@ -326,10 +359,7 @@ pub(crate) unsafe fn assign_bytes(
 ) -> Result<()> {
     // The C side narrows the length to 32 bits (a DuckDB string's limit).
     if u32::try_from(bytes.len()).is_err() {
-        return Err(Error::new(
-            ErrorKind::OutOfRange,
-            "a string or blob longer than 4 GiB does not fit a cell",
-        ));
+        return Err(too_long());
     }
     // SAFETY: the caller's contract; the bytes are copied into the vector's string heap.
     unsafe {
