@@ -2,7 +2,7 @@
 //! line per run, for `bench/compare` (which takes medians next to the C programs and duckdb-rs).
 //!
 //! ```text
-//! cargo run --release --example bench_ours -- <query|prepared|scan|append|open_close|all> [runs]
+//! cargo run --release --example bench_ours -- <query|prepared|scan|append|open_close|callbacks|all> [runs]
 //! ```
 //!
 //! Output lines: `RESULT <workload> <seconds> <check>`, where `<check>` is computed from the
@@ -149,6 +149,96 @@ fn open_close(runs: usize) -> Result<()> {
     Ok(())
 }
 
+/// A positive integer from the environment variable `name`, or `fallback` when it is unset:
+/// smaller counts for callgrind (bench/compare sets none of these).
+fn env_count(name: &str, fallback: i64) -> Result<i64> {
+    let Ok(text) = std::env::var(name) else {
+        return Ok(fallback);
+    };
+    match text.parse() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Error::new(
+            ErrorKind::OutOfRange,
+            format!("{name} must be a positive integer, not {text:?}"),
+        )),
+    }
+}
+
+// The three timed queries of the callbacks group, not inlined so that callgrind can count each
+// alone (`--toggle-collect='*run_scalar*'`), as in bench/c/callbacks.c; each passes its own name
+// to `black_box`, so that the compiler cannot fold the identical ones into one.
+
+#[inline(never)]
+fn run_scalar(conn: &Connection, sql: &str) -> Result<i64> {
+    std::hint::black_box("scalar");
+    one_i64(conn, sql)
+}
+
+#[inline(never)]
+fn run_table(conn: &Connection, sql: &str) -> Result<(i64, i64, i64)> {
+    std::hint::black_box("table");
+    conn.query_row(sql, (), |row| {
+        Ok((row.get::<i64>(0)?, row.get::<i64>(1)?, row.get::<i64>(2)?))
+    })
+}
+
+#[inline(never)]
+fn run_aggregate(conn: &Connection, sql: &str) -> Result<i64> {
+    std::hint::black_box("aggregate");
+    one_i64(conn, sql)
+}
+
+fn wrong(what: &str) -> Error {
+    Error::new(ErrorKind::OutOfRange, what.to_owned())
+}
+
+/// Workload (f): a scalar function, a table function and an aggregate written with the safe
+/// layer (benches/workloads/callbacks.rs), each queried over 10M rows.
+/// `BENCH_CALLBACK_ROWS` and `BENCH_THREADS` (DuckDB's `threads`) are for callgrind.
+fn callbacks(runs: usize) -> Result<()> {
+    let rows = env_count("BENCH_CALLBACK_ROWS", callbacks::CALLBACK_ROWS)?;
+    let (_db, conn) = open()?;
+    if std::env::var_os("BENCH_THREADS").is_some() {
+        let threads = env_count("BENCH_THREADS", 1)?;
+        conn.execute(&format!("SET threads = {threads}"))?;
+    }
+    callbacks::register(&conn)?;
+    let (want_scalar, want_ints, want_lengths) = callbacks::expected(rows);
+    let [scalar_sql, table_sql, aggregate_sql] = callbacks::queries(rows);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let sum = run_scalar(&conn, &scalar_sql)?;
+        let seconds = start.elapsed().as_secs_f64();
+        if sum != want_scalar {
+            return Err(wrong("twice_plus_one: wrong sum"));
+        }
+        report("callbacks_scalar_10m", seconds, &format!("sum={sum}"));
+    }
+    for _ in 0..runs {
+        let start = Instant::now();
+        let (count, ints, lengths) = run_table(&conn, &table_sql)?;
+        let seconds = start.elapsed().as_secs_f64();
+        if (count, ints, lengths) != (rows, want_ints, want_lengths) {
+            return Err(wrong("callback_rows: wrong count or sums"));
+        }
+        report(
+            "callbacks_table_10m",
+            seconds,
+            &format!("rows={count},ints={ints},lengths={lengths}"),
+        );
+    }
+    for _ in 0..runs {
+        let start = Instant::now();
+        let sum = run_aggregate(&conn, &aggregate_sql)?;
+        let seconds = start.elapsed().as_secs_f64();
+        if sum != want_ints {
+            return Err(wrong("sum_udf: wrong sum"));
+        }
+        report("callbacks_aggregate_10m", seconds, &format!("sum={sum}"));
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let workload = args.first().map_or("all", String::as_str);
@@ -169,14 +259,16 @@ fn main() -> ExitCode {
         "scan" => scan(runs.unwrap_or(5)),
         "append" => append(runs.unwrap_or(5)),
         "open_close" => open_close(runs.unwrap_or(10)),
+        "callbacks" => callbacks(runs.unwrap_or(5)),
         "all" => query(runs.unwrap_or(20))
             .and_then(|()| prepared(runs.unwrap_or(10)))
             .and_then(|()| scan(runs.unwrap_or(5)))
             .and_then(|()| append(runs.unwrap_or(5)))
-            .and_then(|()| open_close(runs.unwrap_or(10))),
+            .and_then(|()| open_close(runs.unwrap_or(10)))
+            .and_then(|()| callbacks(runs.unwrap_or(5))),
         other => {
             eprintln!(
-                "error: unknown workload {other:?} (query, prepared, scan, append, open_close, all)"
+                "error: unknown workload {other:?} (query, prepared, scan, append, open_close, callbacks, all)"
             );
             return ExitCode::from(2);
         }

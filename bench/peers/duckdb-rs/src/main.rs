@@ -5,14 +5,22 @@
 //! Each workload uses duckdb-rs the way its documentation suggests: `query_row` for one value,
 //! a prepared `Statement` for repeated execution, `query_arrow` (record batches) as its
 //! column-wise read path, `Rows` for rows, `Appender::append_row` and
-//! `Appender::append_record_batch` for appends.
+//! `Appender::append_record_batch` for appends; for callbacks its `VScalar` and `VTab` traits
+//! (features `vscalar`, `vtab`) over `FlatVector` slices, as its own tests write them. It has
+//! no aggregate functions, so the aggregate workload of the C and duckdb-ffi programs has no
+//! duckdb-rs line.
 
 use duckdb::arrow::array::{Array, Float64Array, Int64Array, StringArray};
 use duckdb::arrow::datatypes::{DataType, Field, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
+use duckdb::core::{DataChunkHandle, Inserter, LogicalTypeHandle, LogicalTypeId};
+use duckdb::vscalar::{ScalarFunctionSignature, VScalar};
+use duckdb::vtab::arrow::WritableVector;
+use duckdb::vtab::{BindInfo, InitInfo, TableFunctionInfo, VTab};
 use duckdb::{Connection, params};
 use std::error::Error;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
 type Res<T> = Result<T, Box<dyn Error>>;
@@ -220,6 +228,181 @@ fn open_close(runs: usize) -> Res<()> {
     Ok(())
 }
 
+/// Row `i`'s text, `'v' || i || repeat('.', i % 16)`, written into `buf` with the same digit
+/// loop as bench/c/callbacks.c; returns its length.
+fn callback_row_text(i: i64, buf: &mut [u8; 48]) -> usize {
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    let mut v = i as u64;
+    loop {
+        digits[n] = b'0' + (v % 10) as u8;
+        n += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf[0] = b'v';
+    for k in 0..n {
+        buf[1 + k] = digits[n - 1 - k];
+    }
+    // Always 16 dots (a fixed-size copy), of which the length keeps i % 16.
+    buf[1 + n..1 + n + 16].copy_from_slice(&[b'.'; 16]);
+    1 + n + i.rem_euclid(16) as usize
+}
+
+/// `twice_plus_one(BIGINT) -> BIGINT`: `x * 2 + 1`.
+struct TwicePlusOne;
+
+impl VScalar for TwicePlusOne {
+    type State = ();
+
+    fn invoke(
+        _: &(),
+        input: &mut DataChunkHandle,
+        output: &mut dyn WritableVector,
+    ) -> Result<(), Box<dyn Error>> {
+        let len = input.len();
+        let x = input.flat_vector(0);
+        // SAFETY: DuckDB passes the argument as a flat BIGINT vector of `len` rows.
+        let x = unsafe { x.as_slice_with_len::<i64>(len) };
+        let mut out = output.flat_vector();
+        // SAFETY: the result is a flat BIGINT vector with room for the input's rows, written
+        // only through this slice during the call.
+        let out = unsafe { out.as_mut_slice_with_len::<i64>(len) };
+        for (o, &x) in out.iter_mut().zip(x) {
+            *o = x.wrapping_mul(2).wrapping_add(1);
+        }
+        Ok(())
+    }
+
+    fn signatures() -> Vec<ScalarFunctionSignature> {
+        vec![ScalarFunctionSignature::exact(
+            vec![LogicalTypeId::Bigint.into()],
+            LogicalTypeId::Bigint.into(),
+        )]
+    }
+}
+
+/// `callback_rows(n BIGINT) -> (i BIGINT, s VARCHAR)`.
+struct CallbackRows;
+
+impl VTab for CallbackRows {
+    /// The next row to produce.
+    type InitData = AtomicI64;
+    /// The number of rows.
+    type BindData = i64;
+
+    fn bind(bind: &BindInfo) -> Result<i64, Box<dyn Error>> {
+        bind.add_result_column("i", LogicalTypeId::Bigint.into());
+        bind.add_result_column("s", LogicalTypeId::Varchar.into());
+        Ok(bind.get_parameter(0).to_int64())
+    }
+
+    fn init(_: &InitInfo) -> Result<AtomicI64, Box<dyn Error>> {
+        Ok(AtomicI64::new(0))
+    }
+
+    fn func(
+        func: &TableFunctionInfo<Self>,
+        output: &mut DataChunkHandle,
+    ) -> Result<(), Box<dyn Error>> {
+        let rows = *func.get_bind_data();
+        let next = func.get_init_data();
+        let first = next.load(Ordering::Relaxed);
+        let n = (rows - first).clamp(0, 2048) as usize;
+        let mut ints = output.flat_vector(0);
+        // SAFETY: column 0 is BIGINT, with room for a vector's 2048 rows.
+        let ints = unsafe { ints.as_mut_slice_with_len::<i64>(n) };
+        for (slot, i) in ints.iter_mut().zip(first..) {
+            *slot = i;
+        }
+        let strings = output.flat_vector(1);
+        let mut buf = [0u8; 48];
+        for (row, i) in (first..first + n as i64).enumerate() {
+            let len = callback_row_text(i, &mut buf);
+            strings.insert(row, &buf[..len]);
+        }
+        next.store(first + n as i64, Ordering::Relaxed);
+        output.set_len(n);
+        Ok(())
+    }
+
+    fn parameters() -> Option<Vec<LogicalTypeHandle>> {
+        Some(vec![LogicalTypeId::Bigint.into()])
+    }
+}
+
+/// A positive integer from the environment variable `name`, or `fallback` when unset (for
+/// counting instructions under callgrind; bench/compare sets none).
+fn env_count(name: &str, fallback: i64) -> Res<i64> {
+    match std::env::var(name) {
+        Ok(text) => Ok(text
+            .parse()
+            .ok()
+            .filter(|&n: &i64| n > 0)
+            .ok_or(format!("{name} must be a positive integer"))?),
+        Err(_) => Ok(fallback),
+    }
+}
+
+// The timed queries, not inlined so that callgrind can count each alone; each passes its own
+// name to `black_box` so that the compiler cannot fold them into one.
+
+#[inline(never)]
+fn run_scalar(conn: &Connection, sql: &str) -> Res<i64> {
+    std::hint::black_box("scalar");
+    Ok(conn.query_row(sql, [], |row| row.get::<_, i64>(0))?)
+}
+
+#[inline(never)]
+fn run_table(conn: &Connection, sql: &str) -> Res<(i64, i64, i64)> {
+    std::hint::black_box("table");
+    Ok(conn.query_row(sql, [], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?)
+}
+
+fn callbacks(runs: usize) -> Res<()> {
+    let rows = env_count("BENCH_CALLBACK_ROWS", 10_000_000)?;
+    let conn = Connection::open_in_memory()?;
+    if std::env::var_os("BENCH_THREADS").is_some() {
+        conn.execute_batch(&format!("SET threads = {}", env_count("BENCH_THREADS", 1)?))?;
+    }
+    conn.register_scalar_function::<TwicePlusOne>("twice_plus_one")?;
+    conn.register_table_function::<CallbackRows>("callback_rows")?;
+    let mut buf = [0u8; 48];
+    let want_lengths: i64 = (0..rows)
+        .map(|i| callback_row_text(i, &mut buf) as i64)
+        .sum();
+    let want_ints = rows * (rows - 1) / 2;
+    let scalar_sql = format!("SELECT sum(twice_plus_one(range))::BIGINT FROM range({rows})");
+    let table_sql = format!(
+        "SELECT count(*), sum(i)::BIGINT, sum(length(s))::BIGINT FROM callback_rows({rows})"
+    );
+    for _ in 0..runs {
+        let start = Instant::now();
+        let sum = run_scalar(&conn, &scalar_sql)?;
+        let seconds = start.elapsed().as_secs_f64();
+        if sum != rows * rows {
+            return Err("twice_plus_one: wrong sum".into());
+        }
+        report("callbacks_scalar_10m", seconds, format!("sum={sum}"));
+    }
+    for _ in 0..runs {
+        let start = Instant::now();
+        let (count, ints, lengths) = run_table(&conn, &table_sql)?;
+        let seconds = start.elapsed().as_secs_f64();
+        if (count, ints, lengths) != (rows, want_ints, want_lengths) {
+            return Err("callback_rows: wrong count or sums".into());
+        }
+        report(
+            "callbacks_table_10m",
+            seconds,
+            format!("rows={count},ints={ints},lengths={lengths}"),
+        );
+    }
+    Ok(())
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let workload = args.get(1).map_or("all", String::as_str);
@@ -237,11 +420,13 @@ fn main() {
         "scan" => scan(runs.unwrap_or(5)),
         "append" => append(runs.unwrap_or(5)),
         "open_close" => open_close(runs.unwrap_or(10)),
+        "callbacks" => callbacks(runs.unwrap_or(5)),
         "all" => query(runs.unwrap_or(20))
             .and_then(|_| prepared(runs.unwrap_or(10)))
             .and_then(|_| scan(runs.unwrap_or(5)))
             .and_then(|_| append(runs.unwrap_or(5)))
-            .and_then(|_| open_close(runs.unwrap_or(10))),
+            .and_then(|_| open_close(runs.unwrap_or(10)))
+            .and_then(|_| callbacks(runs.unwrap_or(5))),
         other => {
             eprintln!(
                 "error: unknown workload `{other}` (query, prepared, scan, append, open_close, all)"
