@@ -128,15 +128,13 @@ impl Aggregate for SumUdf {
         let x = column.as_slice::<i64>()?;
         let validity = column.validity();
         if validity.words().is_none() {
-            for (row, &x) in x.iter().enumerate() {
-                *states.get_mut(row)? += x;
-            }
+            states.for_each_value(x, |sum, x| *sum += x)?;
         } else {
-            for (row, &x) in x.iter().enumerate() {
+            states.for_each(|row, sum| {
                 if validity.is_valid(row) {
-                    *states.get_mut(row)? += x;
+                    *sum += x[row];
                 }
-            }
+            })?;
         }
         Ok(())
     }
