@@ -27,8 +27,26 @@ fn open() -> Result<(Database, Connection)> {
     Ok((db, conn))
 }
 
+/// Column `column` of the first row of `sql`'s result as BIGINT, through `duckdb_query` and
+/// the first chunk (what the C reference does).
+fn first_row_i64(conn: &Connection, sql: &str, columns: usize) -> Result<Vec<i64>> {
+    let mut result = conn.query(sql)?;
+    let chunk = result
+        .next_chunk()?
+        .ok_or_else(|| wrong("the query returned no rows"))?;
+    (0..columns)
+        .map(|c| {
+            chunk
+                .vector(c)?
+                .values::<i64>()?
+                .get(0)?
+                .ok_or_else(|| wrong("a NULL result"))
+        })
+        .collect()
+}
+
 fn one_i64(conn: &Connection, sql: &str) -> Result<i64> {
-    conn.query_row(sql, (), |row| row.get::<i64>(0))
+    Ok(first_row_i64(conn, sql, 1)?[0])
 }
 
 fn query(runs: usize) -> Result<()> {
@@ -177,9 +195,8 @@ fn run_scalar(conn: &Connection, sql: &str) -> Result<i64> {
 #[inline(never)]
 fn run_table(conn: &Connection, sql: &str) -> Result<(i64, i64, i64)> {
     std::hint::black_box("table");
-    conn.query_row(sql, (), |row| {
-        Ok((row.get::<i64>(0)?, row.get::<i64>(1)?, row.get::<i64>(2)?))
-    })
+    let v = first_row_i64(conn, sql, 3)?;
+    Ok((v[0], v[1], v[2]))
 }
 
 #[inline(never)]

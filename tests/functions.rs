@@ -225,10 +225,9 @@ impl Aggregate for Sum {
         self.check("update");
         let column = input.vector(0)?;
         let (x, validity) = (column.as_slice::<i64>()?, column.validity());
-        states.for_each(|row, state| {
-            if validity.is_valid(row) {
-                *state = Some(state.unwrap_or(0) + i128::from(x[row]));
-            }
+        // Rows of the same group arrive in runs and interleaved (GROUP BY), with NULLs.
+        states.for_each_valid(x, &validity, |state, x| {
+            *state = Some(state.unwrap_or(0) + i128::from(x));
         })?;
         Ok(())
     }

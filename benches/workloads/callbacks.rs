@@ -127,15 +127,7 @@ impl Aggregate for SumUdf {
         let column = input.vector(0)?;
         let x = column.as_slice::<i64>()?;
         let validity = column.validity();
-        if validity.words().is_none() {
-            states.for_each_value(x, |sum, x| *sum += x)?;
-        } else {
-            states.for_each(|row, sum| {
-                if validity.is_valid(row) {
-                    *sum += x[row];
-                }
-            })?;
-        }
+        states.for_each_valid(x, &validity, |sum, x| *sum += x)?;
         Ok(())
     }
 

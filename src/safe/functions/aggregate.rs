@@ -7,6 +7,7 @@ use crate as ffi;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{Counted, HandleKind, Owned, kind};
 use crate::safe::logical_type::LogicalType;
+use crate::safe::read::Validity;
 use crate::safe::write::VectorWriter;
 use std::ffi::CString;
 use std::marker::PhantomData;
@@ -58,22 +59,11 @@ impl<S> AggregateStates<'_, S> {
     /// Calls `f(row, state)` for every row `0..len()` with the state of the row's group.
     #[inline]
     pub fn for_each(&mut self, mut f: impl FnMut(usize, &mut S)) -> Result<()> {
-        let mut lent: Option<Lent<S>> = None;
-        let mut last = std::ptr::null_mut();
-        for row in 0..self.len {
-            // SAFETY: DuckDB passes one state slot per input row; `row < len`.
-            let slot = unsafe { *self.states.add(row) };
-            if slot != last || lent.is_none() {
-                // The previous state goes back to its slot when replaced (a different slot).
-                // SAFETY: a slot written by `init_state::<S>`, not lent elsewhere (`&mut self`).
-                lent = Some(unsafe { Lent::new(slot)? });
-                last = slot;
-            }
-            if let Some(state) = lent.as_mut() {
+        self.runs(self.len, |rows, state| {
+            for row in rows {
                 f(row, state);
             }
-        }
-        Ok(())
+        })
     }
 
     /// Calls `f(state, values[row])` for rows `0..min(len(), values.len())`, typically with
@@ -85,19 +75,76 @@ impl<S> AggregateStates<'_, S> {
         mut f: impl FnMut(&mut S, T),
     ) -> Result<()> {
         let n = values.len().min(self.len);
-        let mut lent: Option<Lent<S>> = None;
-        let mut last = std::ptr::null_mut();
-        for (row, &value) in values[..n].iter().enumerate() {
-            // SAFETY: DuckDB passes one state slot per input row; `row < n <= len`.
-            let slot = unsafe { *self.states.add(row) };
-            if slot != last || lent.is_none() {
-                // SAFETY: as in `for_each`.
-                lent = Some(unsafe { Lent::new(slot)? });
-                last = slot;
-            }
-            if let Some(state) = lent.as_mut() {
+        self.runs(n, |rows, state| {
+            for &value in &values[rows] {
                 f(state, value);
             }
+        })
+    }
+
+    /// Calls `f(state, values[row])` for the rows whose `validity` bit is set (an argument's
+    /// [`as_slice`](crate::safe::Vector::as_slice) and [`validity`](crate::safe::Vector::validity)):
+    /// the update of an aggregate that skips NULLs, with no per-row check when no row is NULL.
+    #[inline]
+    pub fn for_each_valid<T: Copy>(
+        &mut self,
+        values: &[T],
+        validity: &Validity<'_>,
+        mut f: impl FnMut(&mut S, T),
+    ) -> Result<()> {
+        let words = match validity.words() {
+            Some(words) if !validity.all_valid() => words,
+            _ => return self.for_each_value(values, f),
+        };
+        let n = values.len().min(self.len).min(words.len() * 64);
+        self.runs(n, |rows, state| {
+            for row in rows {
+                if words[row / 64] >> (row % 64) & 1 == 1 {
+                    f(state, values[row]);
+                }
+            }
+        })
+    }
+
+    /// Splits rows `0..n` (`n <= len`) into runs of consecutive rows that share a state, and
+    /// calls `body` once per run with the rows and the state (moved out of its slot once).
+    #[inline(always)]
+    fn runs(
+        &mut self,
+        n: usize,
+        mut body: impl FnMut(std::ops::Range<usize>, &mut S),
+    ) -> Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
+        // SAFETY: DuckDB passes one state slot per input row, and `n <= len`.
+        let slots = unsafe { std::slice::from_raw_parts(self.states, n) };
+        // Without GROUP BY every row shares one state: a branch-free pass (which the compiler
+        // vectorises) finds that, and the whole chunk is one run.
+        let first = slots[0];
+        if slots
+            .iter()
+            .fold(true, |same, &slot| same & (slot == first))
+        {
+            // SAFETY: a slot written by `init_state::<S>`, lent only here (`&mut self`).
+            let mut state = unsafe { Lent::<S>::new(first)? };
+            body(0..n, &mut state);
+            return Ok(());
+        }
+        let mut start = 0;
+        while start < n {
+            // SAFETY: DuckDB passes one state slot per input row; `start < n <= len`.
+            let slot = unsafe { *self.states.add(start) };
+            let mut end = start + 1;
+            // SAFETY: as above, `end < n`.
+            while end < n && unsafe { *self.states.add(end) } == slot {
+                end += 1;
+            }
+            // SAFETY: a slot written by `init_state::<S>`, lent only here (`&mut self`); it
+            // goes back to its slot at the end of the run.
+            let mut state = unsafe { Lent::<S>::new(slot)? };
+            body(start..end, &mut state);
+            start = end;
         }
         Ok(())
     }
