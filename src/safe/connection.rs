@@ -27,6 +27,8 @@ pub struct Connection {
     handle: Owned<kind::Connection>,
     /// The raw handle as interrupt handles see it: nulled (under the lock) before disconnect.
     shared: Arc<Mutex<SharedConnection>>,
+    /// Whether a [`Transaction`](super::Transaction) guard is open on this connection.
+    pub(crate) guarded_transaction: std::cell::Cell<bool>,
 }
 
 /// The connection pointer shared with interrupt handles; null once disconnected.
@@ -65,6 +67,7 @@ impl Connection {
         Ok(Connection {
             shared: Arc::new(Mutex::new(SharedConnection(raw))),
             handle,
+            guarded_transaction: std::cell::Cell::new(false),
         })
     }
 

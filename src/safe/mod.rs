@@ -87,6 +87,7 @@ mod pending;
 mod result;
 mod rows;
 mod statement;
+mod transaction;
 
 #[cfg(any(miri, test))]
 mod miri_model;
@@ -111,6 +112,7 @@ pub use read::{
 pub use result::{Chunks, QueryResult, StatementType};
 pub use rows::Rows;
 pub use statement::PreparedStatement;
+pub use transaction::Transaction;
 pub use types::TypeId;
 pub use values::{
     BitRef, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
