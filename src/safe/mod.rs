@@ -88,6 +88,9 @@ mod result;
 mod rows;
 mod statement;
 mod transaction;
+// Running in production (cargo features).
+#[cfg(feature = "r2d2")]
+pub mod pool;
 
 #[cfg(any(miri, test))]
 mod miri_model;
