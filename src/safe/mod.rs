@@ -91,6 +91,7 @@ mod transaction;
 // Running in production (cargo features).
 #[cfg(feature = "r2d2")]
 pub mod pool;
+mod report;
 
 #[cfg(any(miri, test))]
 mod miri_model;
@@ -112,6 +113,7 @@ pub use read::{
     ArrayVector, Bits, Blobs, ColumnIndex, DataChunk, FromSql, ListVector, MapVector, Primitive,
     Row, Strings, Validity, Values, Vector,
 };
+pub use report::{MemoryReport, MemoryTag, ProfileNode, TemporaryFile};
 pub use result::{Chunks, QueryResult, StatementType};
 pub use rows::Rows;
 pub use statement::PreparedStatement;
