@@ -4,6 +4,7 @@ use crate as ffi;
 use crate::safe::cabi::c_string;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{Owned, kind};
+use crate::safe::trace;
 
 use super::database::Database;
 use super::result::QueryResult;
@@ -53,6 +54,11 @@ impl Database {
 
 impl Connection {
     fn open(db: &Database) -> Result<Connection> {
+        let span = trace::connect();
+        span.finish(Connection::open_untraced(db))
+    }
+
+    fn open_untraced(db: &Database) -> Result<Connection> {
         let mut raw: ffi::duckdb_connection = ptr::null_mut();
         // SAFETY: live database; out-parameter null-initialised.
         let state = unsafe { ffi::duckdb_connect(db.as_raw(), &mut raw) };
@@ -76,6 +82,11 @@ impl Connection {
     /// A failed query returns DuckDB's error type and message; the C result that carried
     /// them is destroyed either way.
     pub fn query(&self, sql: &str) -> Result<QueryResult<'_>> {
+        let span = trace::query(sql);
+        span.finish_rows(self.query_untraced(sql), QueryResult::rows_changed)
+    }
+
+    fn query_untraced(&self, sql: &str) -> Result<QueryResult<'_>> {
         let sql = c_string(sql)?;
         // SAFETY: live connection, valid C string; duckdb_query fills the result, on failure too.
         unsafe {
@@ -93,6 +104,11 @@ impl Connection {
     /// The text is split by DuckDB's own parser (`duckdb_extract_statements`), so semicolons
     /// inside strings are handled correctly.
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        let span = trace::query(sql);
+        span.finish(self.execute_batch_untraced(sql))
+    }
+
+    fn execute_batch_untraced(&self, sql: &str) -> Result<()> {
         let c_sql = c_string(sql)?;
         let mut raw: ffi::duckdb_extracted_statements = ptr::null_mut();
         // SAFETY: live connection, valid C string, null out-parameter.

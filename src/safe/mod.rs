@@ -61,6 +61,7 @@ mod cabi;
 mod error;
 mod handle;
 pub mod ledger;
+mod trace;
 // Types and values.
 mod logical_type;
 mod types;
