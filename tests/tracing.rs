@@ -181,6 +181,10 @@ fn spans_are_parented_to_the_callers_span_with_their_fields() {
         .find(|s| s.fields["sql"].starts_with("SELECT 1 AS a"))
         .unwrap();
     assert!(long.fields["sql"].ends_with('…'), "{long:?}");
+    assert!(
+        !long.fields.contains_key("rows"),
+        "a SELECT has no rows-changed count"
+    );
     assert!(long.fields["sql"].len() <= 256 + '…'.len_utf8());
     let failed = queries
         .iter()

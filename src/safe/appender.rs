@@ -478,7 +478,7 @@ impl<'conn> Appender<'conn> {
         // SAFETY: live appender and chunk; the chunk is only read (copied into the buffer).
         let state = unsafe { ffi::duckdb_append_data_chunk(self.handle.get(), chunk.as_raw()) };
         span.finish_rows(self.check(state, "appending a data chunk"), |()| {
-            chunk.len() as u64
+            Some(chunk.len() as u64)
         })
     }
 

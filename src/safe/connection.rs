@@ -83,7 +83,10 @@ impl Connection {
     /// them is destroyed either way.
     pub fn query(&self, sql: &str) -> Result<QueryResult<'_>> {
         let span = trace::query(sql);
-        span.finish_rows(self.query_untraced(sql), QueryResult::rows_changed)
+        span.finish_rows(self.query_untraced(sql), |r| {
+            // A SELECT changes no rows, and how many it returns is not known yet.
+            (r.statement_type() != super::result::StatementType::Select).then(|| r.rows_changed())
+        })
     }
 
     fn query_untraced(&self, sql: &str) -> Result<QueryResult<'_>> {

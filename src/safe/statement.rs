@@ -252,7 +252,9 @@ impl<'conn> PreparedStatement<'conn> {
         let result = unsafe {
             QueryResult::from_call(|out| ffi::duckdb_execute_prepared(self.handle.get(), out))
         };
-        span.finish_rows(result, QueryResult::rows_changed)
+        span.finish_rows(result, |r| {
+            (r.statement_type() != StatementType::Select).then(|| r.rows_changed())
+        })
     }
 
     /// Runs the statement with the current bindings as a *streaming* result: rows are produced

@@ -1,8 +1,8 @@
 //! Spans for the calls that cost time or hold resources (feature `tracing`).
 //!
 //! Every span is named `duckdb.<operation>` under the target `duckdb_ffi` and has the same
-//! fields: `sql` (the statement text, cut to [`SQL_LIMIT`] bytes), `rows` (rows changed, or
-//! rows appended), `elapsed_us` (set when the span closes), `error` (the [`ErrorKind`] of a
+//! fields: `sql` (the statement text, cut to [`SQL_LIMIT`] bytes), `path` (of an opened
+//! database), `rows` (rows changed by a statement other than a `SELECT`, or rows appended), `elapsed_us` (set when the span closes), `error` (the [`ErrorKind`] of a
 //! failure, with `message`). Levels: `INFO` for opening and closing a database; `DEBUG` for
 //! connect, disconnect, query, prepare, execute, flush and closing an appender; `TRACE` for
 //! each appended row or chunk.
@@ -143,20 +143,23 @@ impl Guard {
         result
     }
 
-    /// Records `result`'s error, or `rows(value)` as the `rows` field, and hands it back.
+    /// Records `result`'s error, or `rows(value)` (when it is `Some`) as the `rows` field, and
+    /// hands it back.
     #[inline(always)]
     #[allow(unused_variables)]
     pub(crate) fn finish_rows<T>(
         self,
         result: Result<T>,
-        rows: impl FnOnce(&T) -> u64,
+        rows: impl FnOnce(&T) -> Option<u64>,
     ) -> Result<T> {
         match &result {
             Err(err) => self.error(err),
             #[cfg(feature = "tracing")]
             Ok(value) => {
                 if !self.span.is_disabled() {
-                    self.span.record("rows", rows(value));
+                    if let Some(rows) = rows(value) {
+                        self.span.record("rows", rows);
+                    }
                 }
             }
             #[cfg(not(feature = "tracing"))]
