@@ -9,6 +9,7 @@ use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::handle::{Owned, kind};
 use crate::safe::logical_type::LogicalType;
 use crate::safe::read::DataChunk;
+use crate::safe::trace;
 use crate::safe::types::fixed_width_types;
 use crate::safe::values::CRepr;
 use crate::safe::write::{ParamSink, Params, SinkSealed, ToSql, ToSqlOutput, count_mismatch};
@@ -357,6 +358,12 @@ impl<'conn> Appender<'conn> {
     /// Appends one whole row; it must have exactly [`column_count`](Self::column_count) values.
     #[inline]
     pub fn append_row<P: Params>(&mut self, row: P) -> Result<()> {
+        let span = trace::append();
+        span.finish(self.append_row_untraced(row))
+    }
+
+    #[inline]
+    fn append_row_untraced<P: Params>(&mut self, row: P) -> Result<()> {
         self.check_usable()?;
         self.check_row_boundary("append a whole row")?;
         let given = row.param_count();
@@ -465,21 +472,25 @@ impl<'conn> Appender<'conn> {
     /// Appends every row of `chunk` (its columns must match the appender's, or be castable).
     /// The chunk is copied; it can be reused or dropped afterwards.
     pub fn append_chunk(&mut self, chunk: &DataChunk) -> Result<()> {
+        let span = trace::append();
         self.check_usable()?;
         self.check_row_boundary("append a chunk")?;
         // SAFETY: live appender and chunk; the chunk is only read (copied into the buffer).
         let state = unsafe { ffi::duckdb_append_data_chunk(self.handle.get(), chunk.as_raw()) };
-        self.check(state, "appending a data chunk")
+        span.finish_rows(self.check(state, "appending a data chunk"), |()| {
+            Some(chunk.len() as u64)
+        })
     }
 
     /// Writes the buffered rows to the table now. On error (a constraint violation, for
     /// example) the rows buffered since the last successful flush are discarded.
     pub fn flush(&mut self) -> Result<()> {
+        let span = trace::flush();
         self.check_usable()?;
         self.check_row_boundary("flush")?;
         // SAFETY: live appender.
         let state = unsafe { ffi::duckdb_appender_flush(self.handle.get()) };
-        self.check(state, "flushing the appender")
+        span.finish(self.check(state, "flushing the appender"))
     }
 
     /// Discards every buffered row (and a half-appended one) without writing it, and makes a
@@ -498,6 +509,7 @@ impl<'conn> Appender<'conn> {
     /// example `EngineError::Constraint`). The C handle is destroyed either way. A poisoned
     /// appender, or one in the middle of a row, is an error: its buffered rows are not written.
     pub fn close(mut self) -> Result<()> {
+        let span = trace::close_appender();
         self.check_usable()?;
         self.check_row_boundary("close the appender")?;
         // SAFETY: live appender; `Owned`'s drop destroys it afterwards (closing twice is a
@@ -506,7 +518,7 @@ impl<'conn> Appender<'conn> {
         let result = self.check(state, "closing the appender");
         // Nothing is buffered any more: make the destroy in Drop a no-op flush.
         self.in_row = 0;
-        result
+        span.finish(result)
     }
 
     /// The raw handle, still owned by `self`.

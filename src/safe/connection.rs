@@ -4,6 +4,7 @@ use crate as ffi;
 use crate::safe::cabi::c_string;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{Owned, kind};
+use crate::safe::trace;
 
 use super::database::Database;
 use super::result::QueryResult;
@@ -33,6 +34,8 @@ pub struct Connection {
     lent: bool,
     /// The raw handle as interrupt handles see it: nulled (under the lock) before disconnect.
     shared: Arc<Mutex<SharedConnection>>,
+    /// Whether a [`Transaction`](super::Transaction) guard is open on this connection.
+    pub(crate) guarded_transaction: std::cell::Cell<bool>,
 }
 
 /// The connection pointer shared with interrupt handles; null once disconnected.
@@ -57,6 +60,11 @@ impl Database {
 
 impl Connection {
     fn open(db: &Database) -> Result<Connection> {
+        let span = trace::connect();
+        span.finish(Connection::open_untraced(db))
+    }
+
+    fn open_untraced(db: &Database) -> Result<Connection> {
         let mut raw: ffi::duckdb_connection = ptr::null_mut();
         // SAFETY: live database; out-parameter null-initialised.
         let state = unsafe { ffi::duckdb_connect(db.as_raw(), &mut raw) };
@@ -72,6 +80,7 @@ impl Connection {
             shared: Arc::new(Mutex::new(SharedConnection(raw))),
             handle: ManuallyDrop::new(handle),
             lent: false,
+            guarded_transaction: std::cell::Cell::new(false),
         })
     }
 
@@ -90,6 +99,7 @@ impl Connection {
                 // instead of disconnecting it.
                 handle: ManuallyDrop::new(unsafe { Owned::from_raw(raw) }),
                 lent: true,
+                guarded_transaction: std::cell::Cell::new(false),
             },
             lender: PhantomData,
         }
@@ -100,6 +110,14 @@ impl Connection {
     /// A failed query returns DuckDB's error type and message; the C result that carried
     /// them is destroyed either way.
     pub fn query(&self, sql: &str) -> Result<QueryResult<'_>> {
+        let span = trace::query(sql);
+        span.finish_rows(self.query_untraced(sql), |r| {
+            // A SELECT changes no rows, and how many it returns is not known yet.
+            (r.statement_type() != super::result::StatementType::Select).then(|| r.rows_changed())
+        })
+    }
+
+    fn query_untraced(&self, sql: &str) -> Result<QueryResult<'_>> {
         let sql = c_string(sql)?;
         // SAFETY: live connection, valid C string; duckdb_query fills the result, on failure too.
         unsafe {
@@ -117,6 +135,11 @@ impl Connection {
     /// The text is split by DuckDB's own parser (`duckdb_extract_statements`), so semicolons
     /// inside strings are handled correctly.
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        let span = trace::query(sql);
+        span.finish(self.execute_batch_untraced(sql))
+    }
+
+    fn execute_batch_untraced(&self, sql: &str) -> Result<()> {
         let c_sql = c_string(sql)?;
         let mut raw: ffi::duckdb_extracted_statements = ptr::null_mut();
         // SAFETY: live connection, valid C string, null out-parameter.

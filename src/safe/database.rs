@@ -4,6 +4,7 @@ use crate as ffi;
 use crate::safe::cabi::c_string;
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::handle::{Owned, kind};
+use crate::safe::trace;
 
 use std::ffi::{CStr, c_char};
 use std::path::Path;
@@ -52,6 +53,11 @@ impl Database {
     /// `duckdb_open_ext` with `config` borrowed, or null for DuckDB's defaults (what
     /// `duckdb_open` passes: it spares building an empty configuration just to copy it).
     fn open_raw(path: Option<&Path>, config: ffi::duckdb_config) -> Result<Database> {
+        let span = trace::open(path);
+        span.finish(Database::open_untraced(path, config))
+    }
+
+    fn open_untraced(path: Option<&Path>, config: ffi::duckdb_config) -> Result<Database> {
         let path = match path {
             Some(p) => Some(c_string(p.to_str().ok_or_else(|| {
                 Error::new(

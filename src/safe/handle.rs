@@ -194,6 +194,11 @@ where
 
 impl<K: Kind> Drop for Owned<K> {
     fn drop(&mut self) {
+        let _span = match K::KIND {
+            HandleKind::Database => Some(super::trace::close_database()),
+            HandleKind::Connection => Some(super::trace::disconnect()),
+            _ => None,
+        };
         // SAFETY: `from_raw`'s contract makes this the handle's only owner, and `drop` runs
         // once; the destroy function nulls the handle and accepts null.
         unsafe { K::destroy(self.raw.get()) };

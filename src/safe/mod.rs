@@ -61,6 +61,7 @@ mod cabi;
 mod error;
 mod handle;
 pub mod ledger;
+mod trace;
 // Types and values.
 mod logical_type;
 mod types;
@@ -87,6 +88,11 @@ mod pending;
 mod result;
 mod rows;
 mod statement;
+mod transaction;
+// Running in production (cargo features).
+#[cfg(feature = "r2d2")]
+pub mod pool;
+mod report;
 
 #[cfg(any(miri, test))]
 mod miri_model;
@@ -108,9 +114,11 @@ pub use read::{
     ArrayVector, Bits, Blobs, ColumnIndex, DataChunk, FromSql, ListVector, MapVector, Primitive,
     Row, Strings, Validity, Values, Vector,
 };
+pub use report::{MemoryReport, MemoryTag, ProfileNode, TemporaryFile};
 pub use result::{Chunks, QueryResult, StatementType};
 pub use rows::Rows;
 pub use statement::PreparedStatement;
+pub use transaction::Transaction;
 pub use types::TypeId;
 pub use values::{
     BitRef, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,

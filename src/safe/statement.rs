@@ -8,6 +8,7 @@ use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::handle::{Owned, kind};
 use crate::safe::logical_type::LogicalType;
 use crate::safe::read::ColumnNames;
+use crate::safe::trace;
 use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::CRepr;
 use crate::safe::write::{ParamSink, Params, SinkSealed, ToSql, ToSqlOutput, count_mismatch};
@@ -31,6 +32,11 @@ impl Connection {
     /// # Ok::<(), duckdb_ffi::safe::Error>(())
     /// ```
     pub fn prepare(&self, sql: &str) -> Result<PreparedStatement<'_>> {
+        let span = trace::prepare(sql);
+        span.finish(self.prepare_untraced(sql))
+    }
+
+    fn prepare_untraced(&self, sql: &str) -> Result<PreparedStatement<'_>> {
         let sql = c_string(sql)?;
         let mut raw: ffi::duckdb_prepared_statement = ptr::null_mut();
         // SAFETY: live connection, valid C string, null-initialised out-parameter.
@@ -241,10 +247,14 @@ impl<'conn> PreparedStatement<'conn> {
     /// Runs the statement with the current bindings. A parameter left unbound is an error
     /// reported by DuckDB.
     pub fn query_bound(&mut self) -> Result<QueryResult<'conn>> {
+        let span = trace::execute();
         // SAFETY: live statement; the call fills the result or leaves it zeroed.
-        unsafe {
+        let result = unsafe {
             QueryResult::from_call(|out| ffi::duckdb_execute_prepared(self.handle.get(), out))
-        }
+        };
+        span.finish_rows(result, |r| {
+            (r.statement_type() != StatementType::Select).then(|| r.rows_changed())
+        })
     }
 
     /// Runs the statement with the current bindings as a *streaming* result: rows are produced
@@ -256,12 +266,14 @@ impl<'conn> PreparedStatement<'conn> {
     /// connection fails with `ResourceInUse`. Only [`query_row`](Self::query_row) uses it, and
     /// destroys the result (keeping its owned first chunk) before it calls back.
     pub(crate) fn query_bound_streaming(&mut self) -> Result<QueryResult<'conn>> {
+        let span = trace::execute();
         // SAFETY: live statement; the call fills the result or leaves it zeroed.
-        unsafe {
+        let result = unsafe {
             QueryResult::from_call(|out| {
                 ffi::duckdb_execute_prepared_streaming(self.handle.get(), out)
             })
-        }
+        };
+        span.finish(result)
     }
 
     /// Runs the statement with the current bindings, returning how many rows it changed.
