@@ -108,9 +108,11 @@ macro_rules! two_halves {
 two_halves!(i128: i64, u128: u64);
 
 /// Whether `v` is a DECIMAL or an ENUM whose values are stored as `storage` (the logical type
-/// is only fetched for such a column).
+/// is only fetched for such a column), or a UUID (stored as a HUGEINT with its top bit flipped:
+/// read as `i128`, converted by [`Uuid::from_storage`](crate::safe::Uuid::from_storage)).
 fn stored_as(v: &Vector<'_>, storage: TypeId) -> bool {
     match v.type_id() {
+        TypeId::Uuid => storage == TypeId::HugeInt,
         TypeId::Decimal => v.logical_type().decimal_internal_type().ok() == Some(storage),
         TypeId::Enum => v.logical_type().enum_internal_type().ok() == Some(storage),
         _ => false,

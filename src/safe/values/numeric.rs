@@ -66,6 +66,12 @@ impl Uuid {
         Uuid((stored as u128) ^ (1u128 << 127))
     }
 
+    /// DuckDB's storage of this UUID (what a UUID column holds as `i128`, see
+    /// [`Vector::as_slice`](crate::safe::Vector::as_slice)).
+    pub fn to_storage(self) -> i128 {
+        (self.0 ^ (1u128 << 127)) as i128
+    }
+
     /// The 16 bytes in text order.
     pub fn as_bytes(self) -> [u8; 16] {
         self.0.to_be_bytes()

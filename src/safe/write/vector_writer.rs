@@ -114,11 +114,14 @@ impl<'a> VectorWriter<'a> {
         self.raw
     }
 
-    /// Whether `T` is this vector's storage: its own type, or the storage of a DECIMAL or ENUM.
+    /// Whether `T` is this vector's storage: its own type, or the storage of a DECIMAL, an ENUM
+    /// or a UUID (`i128`, see [`Uuid::to_storage`](crate::safe::Uuid::to_storage)).
     fn check_storage<T: ChunkWritable>(&self) -> Result<()> {
         let stored = match self.id {
             TypeId::Decimal => self.logical_type().decimal_internal_type().ok(),
             TypeId::Enum => self.logical_type().enum_internal_type().ok(),
+            // Written as its storage: `Uuid::to_storage`.
+            TypeId::Uuid => Some(TypeId::HugeInt),
             id => Some(id),
         };
         if stored.is_some_and(|id| T::TYPES.contains(&id)) {
