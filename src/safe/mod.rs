@@ -90,6 +90,9 @@ mod statement;
 mod miri_model;
 #[cfg(test)]
 mod tests;
+// The README's Send/Sync claims as doctests (compile-fail for the negatives).
+#[cfg(doctest)]
+mod thread_claims;
 
 pub use appender::Appender;
 pub use connection::{Connection, InterruptHandle, QueryProgress};
