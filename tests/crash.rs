@@ -484,12 +484,14 @@ fn corrupted_files_give_errors() {
             Box::new(|_, w| w.truncate(w.len() - 1)),
         ),
         ("WAL zeroed", without_wal, Box::new(|_, w| w.fill(0))),
-        // Byte 12 of the WAL is not covered by a checksum and not read back: the flip is
-        // not noticed and the WAL replays in full.
+        // The WAL starts with its version entry: field ids (2 bytes each), the type, the
+        // version, then the 16-byte identifier of its database (from byte 9, one varint per
+        // byte). Bit 0 of byte 9 is always part of the identifier's first byte. (A flip in
+        // the second byte of a two-byte varint can go unnoticed: the reader keeps 8 bits.)
         (
-            "bit flipped at byte 12 of the WAL",
-            all,
-            Box::new(move |_, w| flip(w, 12)),
+            "bit flipped in the WAL's database identifier",
+            OpenError("IO"),
+            Box::new(|_, w| w[9] ^= 0x01),
         ),
         (
             "bit flipped in the WAL data",
