@@ -89,6 +89,8 @@ mod statement;
 #[cfg(any(miri, test))]
 mod miri_model;
 #[cfg(test)]
+mod op_sequences;
+#[cfg(test)]
 mod tests;
 // The README's Send/Sync claims as doctests (compile-fail for the negatives).
 #[cfg(doctest)]
