@@ -233,18 +233,32 @@ fn kill_a_writer_at_random_moments() {
             .spawn()
             .expect("spawn the writer");
         let stdout = proc.stdout.take().expect("stdout");
+        let (first_tx, first_rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .filter_map(|l| {
-                    // The harness prints `test child_role ... ` before the first line.
-                    let at = l.find("committed ")?;
-                    l[at + "committed ".len()..].trim().parse::<i64>().ok()
-                })
-                .collect::<Vec<_>>()
+            let mut acked = Vec::new();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                // The harness prints `test child_role ... ` before the first line.
+                let Some(at) = line.find("committed ") else {
+                    continue;
+                };
+                if let Ok(id) = line[at + "committed ".len()..].trim().parse::<i64>() {
+                    if acked.is_empty() {
+                        let _ = first_tx.send(());
+                    }
+                    acked.push(id);
+                }
+            }
+            acked
         });
-        std::thread::sleep(Duration::from_millis(30 + rng.below(500)));
+        // Most kills land while the child writes: after its first commit (however slowly a
+        // loaded machine starts it), plus a random delay. The others land at a random moment
+        // from the start, which can be during the open and the WAL replay.
+        if rng.chance(80) {
+            let _ = first_rx.recv_timeout(Duration::from_secs(20));
+            std::thread::sleep(Duration::from_millis(rng.below(400)));
+        } else {
+            std::thread::sleep(Duration::from_millis(rng.below(300)));
+        }
         proc.kill().expect("SIGKILL");
         let status = proc.wait().expect("wait");
         let acked = reader.join().expect("stdout reader");
