@@ -173,9 +173,19 @@ impl Error {
 
     /// An engine error known only by its message, classified by the message's prefix
     /// ([`EngineError::from_message`]); `Invalid` when the prefix is not recognised.
+    ///
+    /// One exception: a database file locked by another process is `ResourceInUse`. DuckDB
+    /// reports it as an IO error ("Could not set lock on file", `src/common/local_file_system.cpp`
+    /// in the pinned sources), which would not tell it from a missing folder or a file that is
+    /// not a database.
     pub fn from_message(message: impl Into<String>) -> Error {
         let message = message.into();
-        let class = EngineError::from_message(&message).unwrap_or(EngineError::Invalid);
+        let class = match EngineError::from_message(&message) {
+            Some(EngineError::Io) if message.contains("Could not set lock on file") => {
+                EngineError::ResourceInUse
+            }
+            class => class.unwrap_or(EngineError::Invalid),
+        };
         Error::new(ErrorKind::Engine(class), message)
     }
 

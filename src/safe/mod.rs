@@ -97,7 +97,12 @@ mod report;
 #[cfg(any(miri, test))]
 mod miri_model;
 #[cfg(test)]
+mod op_sequences;
+#[cfg(test)]
 mod tests;
+// The README's Send/Sync claims as doctests (compile-fail for the negatives).
+#[cfg(doctest)]
+mod thread_claims;
 
 pub use appender::Appender;
 pub use connection::{BorrowedConnection, Connection, InterruptHandle, QueryProgress};

@@ -14,13 +14,13 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Serialises the tests of this module (the ledger is process-wide) and, at the end of each
 /// test, asserts that every handle the test made is gone.
-struct LedgerGuard {
+pub(super) struct LedgerGuard {
     _lock: MutexGuard<'static, ()>,
 }
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn ledger_guard() -> LedgerGuard {
+pub(super) fn ledger_guard() -> LedgerGuard {
     let lock = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     assert_eq!(
         ledger::snapshot().live_total(),
