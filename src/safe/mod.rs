@@ -88,6 +88,8 @@ mod result;
 mod rows;
 mod statement;
 
+#[cfg(test)]
+mod functions_tests;
 #[cfg(any(miri, test))]
 mod miri_model;
 #[cfg(test)]

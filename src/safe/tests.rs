@@ -14,13 +14,13 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Serialises the tests of this module (the ledger is process-wide) and, at the end of each
 /// test, asserts that every handle the test made is gone.
-struct LedgerGuard {
+pub(super) struct LedgerGuard {
     _lock: MutexGuard<'static, ()>,
 }
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn ledger_guard() -> LedgerGuard {
+pub(super) fn ledger_guard() -> LedgerGuard {
     let lock = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     assert_eq!(
         ledger::snapshot().live_total(),
@@ -47,6 +47,11 @@ fn conn() -> Connection {
     Database::open_in_memory()
         .and_then(|db| db.connect())
         .expect("in-memory database")
+}
+
+/// A connection to `db`.
+pub(super) fn conn_of(db: &Database) -> Connection {
+    db.connect().expect("a connection")
 }
 
 /// The single chunk of a one-chunk query.
