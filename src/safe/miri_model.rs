@@ -19,6 +19,12 @@
 //! - `duckdb_string_t` is laid out as DuckDB does: strings of at most 12 bytes are inlined,
 //!   longer ones point to a separate allocation of exactly their length.
 //! - Results are written even on error, with the message inside.
+//! - Registered functions live in a per-database catalog and the model calls their callbacks as
+//!   DuckDB does (`capi/invoke.rs`): a function's extra info is deleted with its last copy (the
+//!   catalog's goes when the database does), scalar bind data is copied once and every copy
+//!   destroyed, aggregate states sit one byte off alignment and two partial states are combined,
+//!   a table scan runs until an empty chunk, and each info object a callback gets lives for that
+//!   call only. A callback data never destroyed is a Miri leak.
 //!
 //! It is not a SQL engine: it answers a small fixed set of SQL texts (see [`canned`]) and
 //! reports any other text as an error that names it.
