@@ -42,6 +42,14 @@ impl Owned {
     }
 }
 
+// SAFETY: like the C++ structs it stands for, an `Owned` is not synchronised: it is set while
+// one thread builds or binds a function and read afterwards, and the pointer it holds is the
+// caller's to make thread-safe (the safe layer's callback data is `Send + Sync`). Miri reports
+// any data race on it.
+unsafe impl Send for Owned {}
+// SAFETY: as above.
+unsafe impl Sync for Owned {}
+
 impl Drop for Owned {
     fn drop(&mut self) {
         let data = self.data.replace(ptr::null_mut());
@@ -63,6 +71,13 @@ pub(super) struct ScalarInfo {
     pub(super) bind: StdCell<ffi::duckdb_scalar_function_bind_t>,
     pub(super) function: StdCell<ffi::duckdb_scalar_function_t>,
 }
+
+// SAFETY: the callbacks are set while one thread builds the function, before it is registered,
+// and only read afterwards (DuckDB's `CScalarFunctionInfo` is not synchronised either); Miri
+// reports any data race.
+unsafe impl Send for ScalarInfo {}
+// SAFETY: as above.
+unsafe impl Sync for ScalarInfo {}
 
 /// A scalar function (the C object, a member of a set, or the catalog's copy).
 #[derive(Clone)]
@@ -136,6 +151,11 @@ pub(super) struct AggregateInfo {
     pub(super) destroy: StdCell<ffi::duckdb_aggregate_destroy_t>,
 }
 
+// SAFETY: as for `ScalarInfo`.
+unsafe impl Send for AggregateInfo {}
+// SAFETY: as for `ScalarInfo`.
+unsafe impl Sync for AggregateInfo {}
+
 #[derive(Clone)]
 pub(super) struct AggregateDef {
     pub(super) name: String,
@@ -185,6 +205,11 @@ pub(super) struct TableInfo {
     pub(super) local_init: StdCell<ffi::duckdb_table_function_init_t>,
     pub(super) function: StdCell<ffi::duckdb_table_function_t>,
 }
+
+// SAFETY: as for `ScalarInfo`.
+unsafe impl Send for TableInfo {}
+// SAFETY: as for `ScalarInfo`.
+unsafe impl Sync for TableInfo {}
 
 #[derive(Clone)]
 pub(super) struct TableDef {
@@ -250,6 +275,10 @@ pub(super) struct ReplacementEntry {
     pub(super) data: *mut c_void,
     pub(super) delete: ffi::duckdb_delete_callback_t,
 }
+
+// SAFETY: the data is the caller's, handed to the database (the safe layer's is `Send + Sync`);
+// the entry is only reached under the catalog's lock.
+unsafe impl Send for ReplacementEntry {}
 
 impl Drop for ReplacementEntry {
     fn drop(&mut self) {

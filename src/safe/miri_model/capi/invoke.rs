@@ -297,7 +297,7 @@ fn aggregate_over_range(engine: &Engine) -> Run {
             extra: i.extra.data.get(),
             error: RefCell::new(None),
         };
-        let (info, ()) = lend(AGGREGATE_CALL_INFO, info, |p| f(p));
+        let (info, ()) = lend(AGGREGATE_CALL_INFO, info, f);
         error_of(info.error).map_or(Ok(()), Err)
     };
     let mut size = 0;
