@@ -19,6 +19,12 @@
 //! - `duckdb_string_t` is laid out as DuckDB does: strings of at most 12 bytes are inlined,
 //!   longer ones point to a separate allocation of exactly their length.
 //! - Results are written even on error, with the message inside.
+//! - Registered functions live in a per-database catalog and the model calls their callbacks as
+//!   DuckDB does (`capi/invoke.rs`): a function's extra info is deleted with its last copy (the
+//!   catalog's goes when the database does), scalar bind data is copied once and every copy
+//!   destroyed, aggregate states sit one byte off alignment and two partial states are combined,
+//!   a table scan runs until an empty chunk, and each info object a callback gets lives for that
+//!   call only. A callback data never destroyed is a Miri leak.
 //!
 //! It is not a SQL engine: it answers a small fixed set of SQL texts (see [`canned`]) and
 //! reports any other text as an error that names it.
@@ -66,6 +72,24 @@ pub(crate) mod canned {
     pub const READ_T: &str = "SELECT x, s FROM t ORDER BY x";
     /// One BIGINT parameter, plus one.
     pub const PARAM_PLUS_ONE: &str = "SELECT ?::BIGINT + 1 AS n";
+    /// The scalar function `ffi_scalar(BIGINT)` (registered by the caller) over RANGE's 5000
+    /// rows, as column `n`: the model calls it per chunk of at most 2048 rows.
+    pub const SCALAR_OVER_RANGE: &str = "SELECT ffi_scalar(range) AS n FROM range(5000)";
+    /// The aggregate function `ffi_aggregate(BIGINT)` over RANGE's 5000 rows, as column `n`:
+    /// the model updates two partial states (one per thread) and combines both into a third.
+    pub const AGGREGATE_OVER_RANGE: &str = "SELECT ffi_aggregate(range) AS n FROM range(5000)";
+    /// Every column of the table function `ffi_table(BIGINT, label := VARCHAR)`.
+    pub const TABLE_SCAN: &str = "SELECT * FROM ffi_table(5000, label := 'row')";
+    /// A cast from BOOLEAN to DATE (DuckDB has none built in) of true, false and NULL, as
+    /// column `d`.
+    pub const CAST_BOOLEAN_TO_DATE: &str =
+        "SELECT b::DATE AS d FROM (VALUES (true), (false), (NULL)) t(b)";
+    /// The same rows through `TRY_CAST`.
+    pub const TRY_CAST_BOOLEAN_TO_DATE: &str =
+        "SELECT TRY_CAST(b AS DATE) AS d FROM (VALUES (true), (false), (NULL)) t(b)";
+    /// A table that does not exist, for a replacement scan to replace (the model knows the
+    /// replacement `range(n)`).
+    pub const REPLACED_TABLE: &str = "SELECT * FROM ffi_replaced";
     /// The query of a query appender (`Connection::appender_for_query`) with an integer `col1`
     /// and a `col2` under the default name `appended_data`: each appended row into `t`, with
     /// `x = col1 * 10` (so a row that went through the query is told apart from one appended

@@ -94,6 +94,8 @@ mod transaction;
 pub mod pool;
 mod report;
 
+#[cfg(test)]
+mod functions_tests;
 #[cfg(any(miri, test))]
 mod miri_model;
 #[cfg(test)]

@@ -49,6 +49,11 @@ fn conn() -> Connection {
         .expect("in-memory database")
 }
 
+/// A connection to `db`.
+pub(super) fn conn_of(db: &Database) -> Connection {
+    db.connect().expect("a connection")
+}
+
 /// The single chunk of a one-chunk query.
 fn only_chunk(conn: &Connection, query: &str) -> DataChunk {
     let mut result = conn.query(query).expect("query");

@@ -3,13 +3,16 @@
 //! One file per C API area (`database`, `result`, `chunk`, `logical_type`, `value`, ...), each
 //! holding that area's `#[unsafe(no_mangle)] extern "C"` functions. The areas share the base
 //! files `registry` (live objects and helpers), `ty` (types and values), `storage` (vectors and
-//! chunks) and `engine` (canned SQL), which import no area. `signatures` checks every function
+//! chunks), `engine` (canned SQL), `catalog` (registered functions) and `invoke` (running
+//! canned SQL that calls them). `signatures` checks every function
 //! against its declaration in src/bindings.rs.
 
 #![allow(clippy::missing_safety_doc, clippy::not_unsafe_ptr_arg_deref)]
 
 // Shared by the areas.
+mod catalog;
 mod engine;
+mod invoke;
 mod registry;
 mod storage;
 mod ty;
@@ -20,6 +23,7 @@ mod appender;
 mod chunk;
 mod database;
 mod error_data;
+mod functions;
 mod logical_type;
 mod memory;
 mod other_types;
@@ -27,6 +31,7 @@ mod pending;
 mod result;
 mod scalars;
 mod statement;
+mod table_function;
 mod value;
 
 mod signatures;

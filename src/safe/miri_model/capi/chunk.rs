@@ -4,10 +4,10 @@
 use super::logical_type::{new_logical_type, type_ref};
 use super::registry::{adopt, destroy, fail, live};
 use super::result::VECTOR_SIZE;
-use super::storage::{Buf, CHUNK, ChunkObj, VECTOR, VectorObj, all_valid};
+use super::storage::{CHUNK, ChunkObj, VECTOR, VectorObj, all_valid, writable_vector};
 use super::ty::Ty;
 use crate as ffi;
-use std::cell::{Cell as StdCell, RefCell};
+use std::cell::Cell as StdCell;
 use std::ffi::{c_char, c_void};
 use std::ptr;
 
@@ -193,38 +193,6 @@ pub unsafe extern "C" fn duckdb_string_t_data(string: *mut ffi::duckdb_string_t)
 #[unsafe(no_mangle)]
 pub extern "C" fn duckdb_vector_size() -> ffi::idx_t {
     VECTOR_SIZE as u64
-}
-
-/// An empty, writable vector of `capacity` rows: data uninitialised (Miri reports reads of
-/// rows nobody wrote), validity created on demand.
-fn writable_vector(ty: &Ty, capacity: usize) -> *mut VectorObj {
-    let children = match ty {
-        Ty::List(child) => vec![writable_vector(child, 0)],
-        Ty::Map(..) => vec![writable_vector(
-            &Ty::Struct(ty.struct_fields().unwrap_or_default()),
-            0,
-        )],
-        Ty::Array(child, size) => vec![writable_vector(child, capacity * size)],
-        Ty::Struct(_) | Ty::Union(_) => ty
-            .struct_fields()
-            .unwrap_or_default()
-            .iter()
-            .map(|(_, t)| writable_vector(t, capacity))
-            .collect(),
-        _ => Vec::new(),
-    };
-    adopt(
-        VECTOR,
-        VectorObj {
-            ty: ty.clone(),
-            capacity,
-            data: Buf::new(capacity * ty.width()),
-            validity: RefCell::new(None),
-            children,
-            list_size: StdCell::new(0),
-            strings: RefCell::new(Vec::new()),
-        },
-    )
 }
 
 #[unsafe(no_mangle)]

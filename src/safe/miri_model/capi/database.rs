@@ -14,10 +14,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 // Database, config, connection
 // ---------------------------------------------------------------------------------------------
 
-struct DatabaseObj {
-    engine: Arc<Engine>,
+pub(super) struct DatabaseObj {
+    pub(super) engine: Arc<Engine>,
 }
-const DATABASE: &str = "database";
+pub(super) const DATABASE: &str = "database";
 
 struct ConfigObj {
     options: RefCell<Vec<(String, String)>>,

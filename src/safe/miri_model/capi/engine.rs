@@ -1,6 +1,8 @@
 //! The model's stand-in for the engine: the canned SQL it answers and the table `t` it keeps.
 
 use super::super::canned;
+use super::catalog::Catalog;
+use super::invoke;
 use super::registry::fail;
 use super::ty::{Cell, Ty, simple, text_cell};
 use crate as ffi;
@@ -18,14 +20,22 @@ pub(super) struct Tables {
     pub(super) t: Option<BTreeMap<i64, Option<String>>>,
 }
 
+/// One database's state, shared by the database handle and its connections (dropped after
+/// the last of them, as DuckDB's `DatabaseInstance`): its tables and its catalog of functions.
 #[derive(Default)]
 pub(super) struct Engine {
     tables: Mutex<Tables>,
+    catalog: Mutex<Catalog>,
 }
 
 impl Engine {
     pub(super) fn tables(&self) -> std::sync::MutexGuard<'_, Tables> {
         self.tables.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The catalog. Never held while a callback runs (a callback may call into the model).
+    pub(super) fn catalog(&self) -> std::sync::MutexGuard<'_, Catalog> {
+        self.catalog.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -40,7 +50,7 @@ pub(super) struct Outcome {
 }
 
 impl Outcome {
-    fn rows(
+    pub(super) fn rows(
         statement_type: ffi::duckdb_statement_type,
         columns: &[(&str, Ty)],
         data: Vec<Vec<Cell>>,
@@ -355,6 +365,7 @@ pub(super) fn run(engine: &Engine, sql: &str, params: &[Option<Cell>]) -> Outcom
             };
             Outcome::rows(select, &[("n", bigint())], vec![vec![value]])
         }
+        other if invoke::is_function_sql(other) => invoke::run(engine, other),
         other => Outcome::error(
             duckdb_error_type_DUCKDB_ERROR_INVALID,
             format!("the Miri model of the C API has no canned answer for SQL `{other}`"),

@@ -78,6 +78,18 @@ pub(super) unsafe fn release<T>(p: *mut T, kind: &'static str, func: &str) {
     drop(unsafe { Box::from_raw(p) });
 }
 
+/// Unregisters a live object of `kind` and gives its value back (for the info objects the
+/// model lends to a callback for one call).
+///
+/// # Safety
+/// As for [`release`].
+pub(super) unsafe fn reclaim<T>(p: *mut T, kind: &'static str, func: &str) -> T {
+    check(p, kind, func);
+    registry().remove(&p.addr());
+    // SAFETY: `p` came from Box::into_raw in `adopt` and was live until now.
+    *unsafe { Box::from_raw(p) }
+}
+
 /// The destroy pattern of the C API: accept a NULL pointer or NULL handle, else free the
 /// object and null the handle.
 ///

@@ -2,8 +2,9 @@
 //! declaration.
 
 use super::{
-    append::*, appender::*, chunk::*, database::*, error_data::*, logical_type::*, memory::*,
-    other_types::*, pending::*, result::*, scalars::*, statement::*, value::*,
+    append::*, appender::*, chunk::*, database::*, error_data::*, functions::*, logical_type::*,
+    memory::*, other_types::*, pending::*, result::*, scalars::*, statement::*, table_function::*,
+    value::*,
 };
 use crate as ffi;
 
@@ -23,6 +24,17 @@ macro_rules! same_signatures {
 }
 
 same_signatures! {
+    duckdb_add_replacement_scan
+    duckdb_add_scalar_function_to_set
+    duckdb_aggregate_function_add_parameter
+    duckdb_aggregate_function_get_extra_info
+    duckdb_aggregate_function_set_destructor
+    duckdb_aggregate_function_set_error
+    duckdb_aggregate_function_set_extra_info
+    duckdb_aggregate_function_set_functions
+    duckdb_aggregate_function_set_name
+    duckdb_aggregate_function_set_return_type
+    duckdb_aggregate_function_set_special_handling
     duckdb_append_blob
     duckdb_append_bool
     duckdb_append_data_chunk
@@ -61,12 +73,17 @@ same_signatures! {
     duckdb_array_type_array_size
     duckdb_array_type_child_type
     duckdb_array_vector_get_child
+    duckdb_bind_add_result_column
     duckdb_bind_blob
     duckdb_bind_boolean
     duckdb_bind_date
     duckdb_bind_decimal
     duckdb_bind_double
     duckdb_bind_float
+    duckdb_bind_get_extra_info
+    duckdb_bind_get_named_parameter
+    duckdb_bind_get_parameter
+    duckdb_bind_get_parameter_count
     duckdb_bind_hugeint
     duckdb_bind_int16
     duckdb_bind_int32
@@ -75,6 +92,9 @@ same_signatures! {
     duckdb_bind_interval
     duckdb_bind_null
     duckdb_bind_parameter_index
+    duckdb_bind_set_bind_data
+    duckdb_bind_set_cardinality
+    duckdb_bind_set_error
     duckdb_bind_time
     duckdb_bind_timestamp
     duckdb_bind_timestamp_tz
@@ -85,6 +105,15 @@ same_signatures! {
     duckdb_bind_uint8
     duckdb_bind_value
     duckdb_bind_varchar_length
+    duckdb_cast_function_get_cast_mode
+    duckdb_cast_function_get_extra_info
+    duckdb_cast_function_set_error
+    duckdb_cast_function_set_extra_info
+    duckdb_cast_function_set_function
+    duckdb_cast_function_set_implicit_cast_cost
+    duckdb_cast_function_set_row_error
+    duckdb_cast_function_set_source_type
+    duckdb_cast_function_set_target_type
     duckdb_clear_bindings
     duckdb_close
     duckdb_column_count
@@ -93,11 +122,13 @@ same_signatures! {
     duckdb_column_type
     duckdb_config_count
     duckdb_connect
+    duckdb_create_aggregate_function
     duckdb_create_array_type
     duckdb_create_array_value
     duckdb_create_bit
     duckdb_create_blob
     duckdb_create_bool
+    duckdb_create_cast_function
     duckdb_create_config
     duckdb_create_data_chunk
     duckdb_create_date
@@ -119,8 +150,11 @@ same_signatures! {
     duckdb_create_map_type
     duckdb_create_map_value
     duckdb_create_null_value
+    duckdb_create_scalar_function
+    duckdb_create_scalar_function_set
     duckdb_create_struct_type
     duckdb_create_struct_value
+    duckdb_create_table_function
     duckdb_create_time
     duckdb_create_time_ns
     duckdb_create_time_tz
@@ -148,14 +182,20 @@ same_signatures! {
     duckdb_decimal_internal_type
     duckdb_decimal_scale
     duckdb_decimal_width
+    duckdb_destroy_aggregate_function
+    duckdb_destroy_cast_function
     duckdb_destroy_config
     duckdb_destroy_data_chunk
     duckdb_destroy_error_data
+    duckdb_destroy_expression
     duckdb_destroy_extracted
     duckdb_destroy_logical_type
     duckdb_destroy_pending
     duckdb_destroy_prepare
     duckdb_destroy_result
+    duckdb_destroy_scalar_function
+    duckdb_destroy_scalar_function_set
+    duckdb_destroy_table_function
     duckdb_destroy_value
     duckdb_disconnect
     duckdb_enum_dictionary_size
@@ -167,12 +207,17 @@ same_signatures! {
     duckdb_execute_pending
     duckdb_execute_prepared
     duckdb_execute_prepared_streaming
+    duckdb_expression_return_type
     duckdb_extract_statements
     duckdb_extract_statements_error
     duckdb_fetch_chunk
     duckdb_free
-    duckdb_library_version
     duckdb_from_time_tz
+    duckdb_function_get_bind_data
+    duckdb_function_get_extra_info
+    duckdb_function_get_init_data
+    duckdb_function_get_local_init_data
+    duckdb_function_set_error
     duckdb_get_bit
     duckdb_get_blob
     duckdb_get_bool
@@ -212,8 +257,16 @@ same_signatures! {
     duckdb_get_uuid
     duckdb_get_value_type
     duckdb_get_varchar
+    duckdb_init_get_bind_data
+    duckdb_init_get_column_count
+    duckdb_init_get_column_index
+    duckdb_init_get_extra_info
+    duckdb_init_set_error
+    duckdb_init_set_init_data
+    duckdb_init_set_max_threads
     duckdb_interrupt
     duckdb_is_null_value
+    duckdb_library_version
     duckdb_list_type_child_type
     duckdb_list_vector_get_child
     duckdb_list_vector_get_size
@@ -242,10 +295,36 @@ same_signatures! {
     duckdb_prepared_statement_type
     duckdb_query
     duckdb_query_progress
+    duckdb_register_aggregate_function
+    duckdb_register_cast_function
+    duckdb_register_scalar_function
+    duckdb_register_scalar_function_set
+    duckdb_register_table_function
+    duckdb_replacement_scan_add_parameter
+    duckdb_replacement_scan_set_error
+    duckdb_replacement_scan_set_function_name
     duckdb_result_error
     duckdb_result_error_type
     duckdb_result_statement_type
     duckdb_rows_changed
+    duckdb_scalar_function_add_parameter
+    duckdb_scalar_function_bind_get_argument
+    duckdb_scalar_function_bind_get_argument_count
+    duckdb_scalar_function_bind_get_extra_info
+    duckdb_scalar_function_bind_set_error
+    duckdb_scalar_function_get_bind_data
+    duckdb_scalar_function_get_extra_info
+    duckdb_scalar_function_set_bind
+    duckdb_scalar_function_set_bind_data
+    duckdb_scalar_function_set_bind_data_copy
+    duckdb_scalar_function_set_error
+    duckdb_scalar_function_set_extra_info
+    duckdb_scalar_function_set_function
+    duckdb_scalar_function_set_name
+    duckdb_scalar_function_set_return_type
+    duckdb_scalar_function_set_special_handling
+    duckdb_scalar_function_set_varargs
+    duckdb_scalar_function_set_volatile
     duckdb_set_config
     duckdb_string_is_inlined
     duckdb_string_t_data
@@ -254,6 +333,15 @@ same_signatures! {
     duckdb_struct_type_child_name
     duckdb_struct_type_child_type
     duckdb_struct_vector_get_child
+    duckdb_table_function_add_named_parameter
+    duckdb_table_function_add_parameter
+    duckdb_table_function_set_bind
+    duckdb_table_function_set_extra_info
+    duckdb_table_function_set_function
+    duckdb_table_function_set_init
+    duckdb_table_function_set_local_init
+    duckdb_table_function_set_name
+    duckdb_table_function_supports_projection_pushdown
     duckdb_union_type_member_count
     duckdb_union_type_member_name
     duckdb_union_type_member_type

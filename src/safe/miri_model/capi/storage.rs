@@ -238,6 +238,38 @@ unsafe fn write_float(slot: *mut u8, width: usize, f: f64) {
     }
 }
 
+/// An empty, writable vector of `capacity` rows: data uninitialised (Miri reports reads of
+/// rows nobody wrote), validity created on demand.
+pub(super) fn writable_vector(ty: &Ty, capacity: usize) -> *mut VectorObj {
+    let children = match ty {
+        Ty::List(child) => vec![writable_vector(child, 0)],
+        Ty::Map(..) => vec![writable_vector(
+            &Ty::Struct(ty.struct_fields().unwrap_or_default()),
+            0,
+        )],
+        Ty::Array(child, size) => vec![writable_vector(child, capacity * size)],
+        Ty::Struct(_) | Ty::Union(_) => ty
+            .struct_fields()
+            .unwrap_or_default()
+            .iter()
+            .map(|(_, t)| writable_vector(t, capacity))
+            .collect(),
+        _ => Vec::new(),
+    };
+    adopt(
+        VECTOR,
+        VectorObj {
+            ty: ty.clone(),
+            capacity,
+            data: Buf::new(capacity * ty.width()),
+            validity: RefCell::new(None),
+            children,
+            list_size: StdCell::new(0),
+            strings: RefCell::new(Vec::new()),
+        },
+    )
+}
+
 /// A data chunk: the vectors it owns and its row count.
 pub(super) struct ChunkObj {
     pub(super) vectors: Vec<*mut VectorObj>,
@@ -253,4 +285,79 @@ impl Drop for ChunkObj {
             unsafe { release(v, VECTOR, "duckdb_destroy_data_chunk") };
         }
     }
+}
+
+/// Reads row `row` of a flat vector a callback wrote (a scalar function's result, a table
+/// function's output column, a cast's target): NULL if its validity bit is clear, else the
+/// value in its slot. A slot the callback neither wrote nor set NULL is uninitialised memory,
+/// which Miri reports.
+///
+/// # Safety
+/// `row < v.capacity`.
+pub(super) unsafe fn read_cell(v: &VectorObj, row: usize) -> Cell {
+    use crate as ffi;
+    if let Some(mask) = v.validity.borrow().as_ref() {
+        // SAFETY: the mask holds a bit for every row of capacity.
+        let word = unsafe { *mask.ptr.cast::<u64>().add(row / 64) };
+        if word & (1u64 << (row % 64)) == 0 {
+            return Cell::Null;
+        }
+    }
+    let width = v.ty.width();
+    // SAFETY: slot `row` lies inside the data buffer (row < capacity).
+    let slot = unsafe { v.data.ptr.add(row * width) };
+    let mut bytes = [0u8; 16];
+    let signed = match v.ty.id() {
+        ffi::DUCKDB_TYPE_DUCKDB_TYPE_BOOLEAN => {
+            // SAFETY: a one-byte slot, read as a byte (not as `bool`) so that a bad value is
+            // reported below rather than being UB here.
+            return match unsafe { *slot } {
+                0 => Cell::Bool(false),
+                1 => Cell::Bool(true),
+                other => fail(format_args!("a BOOLEAN row holds the byte {other}")),
+            };
+        }
+        ffi::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR | ffi::DUCKDB_TYPE_DUCKDB_TYPE_BLOB => {
+            // SAFETY: a 16-byte duckdb_string_t slot: its length, then the inlined bytes or a
+            // pointer to them (written by `write_string`).
+            return unsafe {
+                let len = slot.cast::<u32>().read() as usize;
+                let data = if len <= 12 {
+                    slot.add(4).cast_const()
+                } else {
+                    slot.add(8).cast::<*const u8>().read()
+                };
+                Cell::Text(std::slice::from_raw_parts(data, len).to_vec())
+            };
+        }
+        ffi::DUCKDB_TYPE_DUCKDB_TYPE_FLOAT => {
+            // SAFETY: a 4-byte slot.
+            return Cell::Float(f64::from(unsafe { slot.cast::<f32>().read() }));
+        }
+        ffi::DUCKDB_TYPE_DUCKDB_TYPE_DOUBLE => {
+            // SAFETY: an 8-byte slot.
+            return Cell::Float(unsafe { slot.cast::<f64>().read() });
+        }
+        ffi::DUCKDB_TYPE_DUCKDB_TYPE_TINYINT
+        | ffi::DUCKDB_TYPE_DUCKDB_TYPE_SMALLINT
+        | ffi::DUCKDB_TYPE_DUCKDB_TYPE_INTEGER
+        | ffi::DUCKDB_TYPE_DUCKDB_TYPE_BIGINT
+        | ffi::DUCKDB_TYPE_DUCKDB_TYPE_HUGEINT
+        | ffi::DUCKDB_TYPE_DUCKDB_TYPE_DATE => true,
+        ffi::DUCKDB_TYPE_DUCKDB_TYPE_UTINYINT
+        | ffi::DUCKDB_TYPE_DUCKDB_TYPE_USMALLINT
+        | ffi::DUCKDB_TYPE_DUCKDB_TYPE_UINTEGER
+        | ffi::DUCKDB_TYPE_DUCKDB_TYPE_UBIGINT => false,
+        _ => fail(format_args!(
+            "the model reads no {:?} rows from a callback's output",
+            v.ty
+        )),
+    };
+    // SAFETY: `width` (at most 16) bytes of the slot.
+    unsafe { ptr::copy_nonoverlapping(slot, bytes.as_mut_ptr(), width) };
+    let negative = signed && bytes[width - 1] & 0x80 != 0;
+    if negative {
+        bytes[width..].fill(0xFF);
+    }
+    Cell::Int(i128::from_le_bytes(bytes))
 }
