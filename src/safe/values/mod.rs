@@ -4,6 +4,7 @@
 
 mod c_repr;
 mod datum;
+mod float_text;
 mod nested;
 mod numeric;
 mod render;

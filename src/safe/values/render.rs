@@ -2,6 +2,7 @@
 
 use super::datum::Datum;
 use super::fixed::*;
+use super::float_text::{write_f32, write_f64};
 use super::numeric::Decimal;
 use super::temporal::MICROS_PER_SEC;
 use crate::safe::types::fixed_width_types;
@@ -179,6 +180,8 @@ impl fmt::Display for Decimal {
         }
         let padded = format!("{digits:0>width$}", width = scale + 1);
         let (int, frac) = padded.split_at(padded.len() - scale);
+        // DECIMAL(w, w) has no integer digits: DuckDB writes `.5`, `-.25`.
+        let int = if self.width > self.scale { int } else { "" };
         write!(f, "{sign}{int}.{frac}")
     }
 }
@@ -198,72 +201,199 @@ impl fmt::Display for Uuid {
     }
 }
 
-fn write_quoted_if_text(f: &mut fmt::Formatter<'_>, d: &Datum) -> fmt::Result {
-    match d {
-        Datum::Varchar(s) | Datum::Enum(s) => write!(f, "'{}'", s.replace('\'', "\\'")),
-        other => write!(f, "{other}"),
+/// How one cell of a fixed-width type is written as text, and whether that text can ever
+/// need quotes inside a nested value (numbers, booleans and UUIDs cannot).
+trait Render {
+    const PLAIN: bool;
+    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+macro_rules! render_as_display {
+    ($plain:literal: $($t:ty),*) => {$(
+        impl Render for $t {
+            const PLAIN: bool = $plain;
+            #[inline]
+            fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(self, f)
+            }
+        }
+    )*};
+}
+
+render_as_display!(true: i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, bool, Uuid);
+render_as_display!(false: Date, Time, TimeNs, TimeTz, Timestamp, TimestampS, TimestampMs,
+    TimestampNs, TimestampTz, TimestampTzNs, Interval);
+
+impl Render for f32 {
+    const PLAIN: bool = true;
+    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_f32(f, *self)
     }
+}
+
+impl Render for f64 {
+    const PLAIN: bool = true;
+    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_f64(f, *self)
+    }
+}
+
+/// Whether DuckDB quotes this text inside a LIST, STRUCT or MAP: when it is empty, starts
+/// with white space, ends with white space (two bytes or more), is `null` in any case, or
+/// holds one of `"'(),:=[\]{}`.
+fn needs_quotes(s: &str) -> bool {
+    let b = s.as_bytes();
+    let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+    match b {
+        [] => true,
+        [first, ..] if space(*first) => true,
+        [.., last] if b.len() >= 2 && space(*last) => true,
+        _ if s.eq_ignore_ascii_case("null") => true,
+        _ => b.iter().any(|c| {
+            matches!(
+                c,
+                b'"' | b'\'' | b'(' | b')' | b',' | b':' | b'=' | b'[' | b'\\' | b']' | b'{' | b'}'
+            )
+        }),
+    }
+}
+
+/// Writes `s` between single quotes with `'` and `\` escaped by a backslash.
+fn write_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    f.write_str("'")?;
+    let mut rest = s;
+    while let Some(i) = rest.find(['\'', '\\']) {
+        f.write_str(&rest[..i])?;
+        f.write_str("\\")?;
+        f.write_str(&rest[i..=i])?;
+        rest = &rest[i + 1..];
+    }
+    f.write_str(rest)?;
+    f.write_str("'")
+}
+
+/// Writes text as a nested value's child: quoted only when [`needs_quotes`] says so.
+fn write_child_text(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    if needs_quotes(s) {
+        write_quoted(f, s)
+    } else {
+        f.write_str(s)
+    }
+}
+
+/// Whether the datum is of a nested type (LIST, ARRAY, STRUCT, MAP, UNION): DuckDB writes
+/// those inside another nested value as they are, never quoted.
+fn is_nested(d: &Datum) -> bool {
+    matches!(
+        d,
+        Datum::List(_) | Datum::Array(_) | Datum::Struct(_) | Datum::Map(_) | Datum::Union { .. }
+    )
 }
 
 macro_rules! display_datum {
     ($($group:ident $v:ident $t:ident $s:ident $from:path,
         $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        /// Writes one child of a LIST, ARRAY, STRUCT or MAP.
+        fn write_child(f: &mut fmt::Formatter<'_>, d: &Datum) -> fmt::Result {
+            match d {
+                Datum::Null => f.write_str("NULL"),
+                $( Datum::$v(v) if <$t as Render>::PLAIN => v.render(f), )*
+                Datum::Varchar(s) | Datum::Enum(s) => write_child_text(f, s),
+                d if is_nested(d) => fmt::Display::fmt(d, f),
+                d => write_child_text(f, &d.to_string()),
+            }
+        }
+
         impl fmt::Display for Datum {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self {
                     Datum::Null => f.write_str("NULL"),
-                    $( Datum::$v(v) => write!(f, "{v}"), )*
+                    $( Datum::$v(v) => v.render(f), )*
                     Datum::Decimal(v) => write!(f, "{v}"),
-            Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
-            Datum::Blob(b) => {
-                for &byte in b {
-                    if byte.is_ascii_graphic() && byte != b'\\' && byte != b'\'' || byte == b' ' {
-                        write!(f, "{}", byte as char)?;
-                    } else {
-                        write!(f, "\\x{byte:02X}")?;
+                    Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
+                    Datum::Blob(b) => write_blob(f, b),
+                    Datum::Bit(bits) => bits
+                        .iter()
+                        .try_for_each(|&b| f.write_str(if b { "1" } else { "0" })),
+                    Datum::List(items) | Datum::Array(items) => {
+                        f.write_str("[")?;
+                        for (i, item) in items.iter().enumerate() {
+                            if i > 0 {
+                                f.write_str(", ")?;
+                            }
+                            write_child(f, item)?;
+                        }
+                        f.write_str("]")
                     }
-                }
-                Ok(())
-            }
-            Datum::Bit(bits) => bits
-                .iter()
-                .try_for_each(|&b| f.write_str(if b { "1" } else { "0" })),
-            Datum::List(items) | Datum::Array(items) => {
-                f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
+                    Datum::Struct(fields) => write_struct(f, fields, write_child),
+                    Datum::Map(pairs) => {
+                        f.write_str("{")?;
+                        for (i, (k, v)) in pairs.iter().enumerate() {
+                            f.write_str(if i > 0 { ", " } else { "" })?;
+                            write_child(f, k)?;
+                            f.write_str("=")?;
+                            write_child(f, v)?;
+                        }
+                        f.write_str("}")
                     }
-                    write_quoted_if_text(f, item)?;
+                    Datum::Union { value, .. } => write!(f, "{value}"),
                 }
-                f.write_str("]")
             }
-            Datum::Struct(fields) => {
-                f.write_str("{")?;
-                for (i, (name, value)) in fields.iter().enumerate() {
-                    write!(f, "{}'{name}': ", if i > 0 { ", " } else { "" })?;
-                    write_quoted_if_text(f, value)?;
-                }
-                f.write_str("}")
-            }
-            Datum::Map(pairs) => {
-                f.write_str("{")?;
-                for (i, (k, v)) in pairs.iter().enumerate() {
-                    f.write_str(if i > 0 { ", " } else { "" })?;
-                    write_quoted_if_text(f, k)?;
-                    f.write_str("=")?;
-                    write_quoted_if_text(f, v)?;
-                }
-                f.write_str("}")
-            }
-            Datum::Union { value, .. } => write!(f, "{value}"),
         }
-    }
-}
     };
 }
 
 fixed_width_types!(display_datum);
+
+/// BLOB text: printable ASCII as is, except `\\`, `'` and `"`, which like every other byte
+/// are written `\xHH` (upper-case hex).
+fn write_blob(f: &mut fmt::Formatter<'_>, b: &[u8]) -> fmt::Result {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut start = 0;
+    for (i, &byte) in b.iter().enumerate() {
+        let regular = (32..=126).contains(&byte) && !matches!(byte, b'\\' | b'\'' | b'"');
+        if !regular {
+            // The run before `i` is printable ASCII: valid UTF-8.
+            f.write_str(std::str::from_utf8(&b[start..i]).map_err(|_| fmt::Error)?)?;
+            let hex = [
+                b'\\',
+                b'x',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 15)],
+            ];
+            f.write_str(std::str::from_utf8(&hex).map_err(|_| fmt::Error)?)?;
+            start = i + 1;
+        }
+    }
+    f.write_str(std::str::from_utf8(&b[start..]).map_err(|_| fmt::Error)?)
+}
+
+/// A STRUCT: `{'name': value, ...}` with every name quoted; a STRUCT whose fields have no
+/// names (DuckDB's unnamed STRUCT, from `ROW(...)`) as `(value, ...)`, and `(value,)` for one
+/// field.
+fn write_struct(
+    f: &mut fmt::Formatter<'_>,
+    fields: &[(String, Datum)],
+    write_child: fn(&mut fmt::Formatter<'_>, &Datum) -> fmt::Result,
+) -> fmt::Result {
+    let unnamed = !fields.is_empty() && fields.iter().all(|(name, _)| name.is_empty());
+    f.write_str(if unnamed { "(" } else { "{" })?;
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        if !unnamed {
+            write_quoted(f, name)?;
+            f.write_str(": ")?;
+        }
+        write_child(f, value)?;
+    }
+    if unnamed {
+        f.write_str(if fields.len() == 1 { ",)" } else { ")" })
+    } else {
+        f.write_str("}")
+    }
+}
 
 #[cfg(test)]
 mod tests {
