@@ -783,3 +783,49 @@ fn engine_made_values_render_as_the_engine() {
         }
     }
 }
+
+/// FLOAT and DOUBLE are the subtle rules (shortest digits, ties, the FLOAT fallback): 100,000
+/// random bit patterns of each against the engine.
+#[test]
+fn random_float_bits_render_as_the_engine() {
+    let _ledger = common::ledger_guard();
+    let conn = conn();
+    conn.execute("CREATE TABLE f(x FLOAT, y DOUBLE)").unwrap();
+    let mut rng = Rng(0x000F_10A7_2026);
+    let mut app = conn.appender("f").unwrap();
+    for i in 0..100_000 {
+        let bits = rng.next();
+        // Every other value a float with few significant digits: ties and edges live there.
+        let x = if i % 2 == 0 {
+            f32::from_bits(bits as u32)
+        } else {
+            (rng.range(-9_999_999, 9_999_999) as f32) * 2f32.powi(rng.range(-40, 40) as i32)
+        };
+        let y = if i % 2 == 0 {
+            f64::from_bits(bits)
+        } else {
+            (rng.range(-(1 << 53), 1 << 53) as f64) * 2f64.powi(rng.range(-80, 80) as i32)
+        };
+        app.append_row(&[Datum::Float(x), Datum::Double(y)][..])
+            .unwrap();
+    }
+    app.close().unwrap();
+    let mut result = conn
+        .query("SELECT x, y, x::VARCHAR, y::VARCHAR FROM f")
+        .unwrap();
+    let (mut compared, mut failures) = (0, Vec::new());
+    while let Some(chunk) = result.next_chunk().unwrap() {
+        for r in 0..chunk.len() {
+            for c in 0..2 {
+                let ours = chunk.vector(c).unwrap().datum(r).unwrap().to_string();
+                let engine = chunk.vector(c + 2).unwrap().datum(r).unwrap().to_string();
+                compared += 1;
+                if ours != engine && failures.len() < 10 {
+                    failures.push(format!("ours {ours}, engine {engine}"));
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 200_000);
+    assert!(failures.is_empty(), "{failures:#?}");
+}

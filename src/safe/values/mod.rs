@@ -9,6 +9,7 @@ mod nested;
 mod numeric;
 mod render;
 mod temporal;
+mod text_buf;
 mod value;
 
 pub(crate) use c_repr::CRepr;

@@ -5,6 +5,7 @@ use super::fixed::*;
 use super::float_text::{write_f32, write_f64};
 use super::numeric::Decimal;
 use super::temporal::MICROS_PER_SEC;
+use super::text_buf::TextBuf;
 use crate::safe::types::fixed_width_types;
 use std::fmt;
 
@@ -22,31 +23,32 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-fn write_date(f: &mut fmt::Formatter<'_>, days: i64) -> fmt::Result {
+fn write_date(t: &mut TextBuf, days: i64) {
     let (y, m, d) = civil_from_days(days);
+    t.push_uint((if y <= 0 { 1 - y } else { y }) as u128, 4);
+    t.push_str("-");
+    t.push_uint(m.into(), 2);
+    t.push_str("-");
+    t.push_uint(d.into(), 2);
     if y <= 0 {
-        write!(f, "{:04}-{m:02}-{d:02} (BC)", 1 - y)
-    } else {
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        t.push_str(" (BC)");
     }
 }
 
 /// `HH:MM:SS[.fraction]`, the fraction trimmed of trailing zeros; `digits` is 6 or 9.
-fn write_time(f: &mut fmt::Formatter<'_>, units: i64, per_sec: i64, digits: usize) -> fmt::Result {
+fn write_time(t: &mut TextBuf, units: i64, per_sec: i64, digits: usize) {
     let secs = units.div_euclid(per_sec);
     let frac = units.rem_euclid(per_sec);
-    write!(
-        f,
-        "{:02}:{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )?;
+    t.push_uint((secs / 3600) as u128, 2);
+    t.push_str(":");
+    t.push_uint((secs / 60 % 60) as u128, 2);
+    t.push_str(":");
+    t.push_uint((secs % 60) as u128, 2);
     if frac != 0 {
-        let text = format!("{frac:0digits$}");
-        write!(f, ".{}", text.trim_end_matches('0'))?;
+        t.push_str(".");
+        t.push_uint(frac as u128, digits);
+        t.trim_zeros();
     }
-    Ok(())
 }
 
 fn write_instant(
@@ -63,10 +65,14 @@ fn write_instant(
         return f.write_str("-infinity");
     }
     let per_day = per_sec * 86_400;
-    write_date(f, units.div_euclid(per_day))?;
-    f.write_str(" ")?;
-    write_time(f, units.rem_euclid(per_day), per_sec, digits)?;
-    if tz { f.write_str("+00") } else { Ok(()) }
+    let mut t = TextBuf::new();
+    write_date(&mut t, units.div_euclid(per_day));
+    t.push_str(" ");
+    write_time(&mut t, units.rem_euclid(per_day), per_sec, digits);
+    if tz {
+        t.push_str("+00");
+    }
+    t.write_to(f)
 }
 
 impl fmt::Display for Date {
@@ -74,26 +80,36 @@ impl fmt::Display for Date {
         match self.days {
             i32::MAX => f.write_str("infinity"),
             d if d == -i32::MAX => f.write_str("-infinity"),
-            d => write_date(f, i64::from(d)),
+            d => {
+                let mut t = TextBuf::new();
+                write_date(&mut t, i64::from(d));
+                t.write_to(f)
+            }
         }
     }
 }
 
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_time(f, self.micros, MICROS_PER_SEC, 6)
+        let mut t = TextBuf::new();
+        write_time(&mut t, self.micros, MICROS_PER_SEC, 6);
+        t.write_to(f)
     }
 }
 
 impl fmt::Display for TimeNs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_time(f, self.nanos, 1_000_000_000, 9)
+        let mut t = TextBuf::new();
+        write_time(&mut t, self.nanos, 1_000_000_000, 9);
+        t.write_to(f)
     }
 }
 
 impl fmt::Display for TimeTz {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_time(f, self.micros(), MICROS_PER_SEC, 6)?;
+        let mut t = TextBuf::new();
+        write_time(&mut t, self.micros(), MICROS_PER_SEC, 6);
+        t.write_to(f)?;
         let off = self.offset_seconds();
         let (sign, off) = if off < 0 { ('-', -off) } else { ('+', off) };
         write!(f, "{sign}{:02}", off / 3600)?;
@@ -172,17 +188,24 @@ impl fmt::Display for Interval {
 
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.value.unsigned_abs().to_string();
-        let scale = usize::from(self.scale);
-        let sign = if self.value < 0 { "-" } else { "" };
-        if scale == 0 {
-            return write!(f, "{sign}{digits}");
+        let mut t = TextBuf::new();
+        if self.value < 0 {
+            t.push_str("-");
         }
-        let padded = format!("{digits:0>width$}", width = scale + 1);
-        let (int, frac) = padded.split_at(padded.len() - scale);
+        let abs = self.value.unsigned_abs();
+        let scale = u32::from(self.scale);
+        if scale == 0 {
+            t.push_uint(abs, 1);
+            return t.write_to(f);
+        }
+        let unit = 10u128.pow(scale);
         // DECIMAL(w, w) has no integer digits: DuckDB writes `.5`, `-.25`.
-        let int = if self.width > self.scale { int } else { "" };
-        write!(f, "{sign}{int}.{frac}")
+        if self.width > self.scale {
+            t.push_uint(abs / unit, 1);
+        }
+        t.push_str(".");
+        t.push_uint(abs % unit, scale as usize);
+        t.write_to(f)
     }
 }
 
