@@ -113,7 +113,7 @@ pub use rows::Rows;
 pub use statement::PreparedStatement;
 pub use types::TypeId;
 pub use values::{
-    BitRef, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
+    Bignum, BitRef, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
     TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid, Value,
 };
 pub use write::{

@@ -2,8 +2,8 @@
 //! with its edge cases, and nested types built from them.
 
 use duckdb_ffi::safe::{
-    Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs,
-    TimestampS, TimestampTz, TimestampTzNs, Uuid,
+    Bignum, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
+    TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid,
 };
 
 /// splitmix64: small, fixed-seed, good enough to spread values over a type's range.
@@ -425,6 +425,25 @@ pub fn scalars() -> Vec<(&'static str, Gen)> {
             "ENUM('red', 'it''s', 'a,b', ' sp', 'NULL', '[x]', 'plain')",
             |r, _| Datum::Enum(r.pick(ENUM_LABELS).to_string()),
         ),
+        ("BIGNUM", |r, i| {
+            Datum::Bignum(match i {
+                0 => Bignum::default(),
+                1 => Bignum::from(1i128),
+                2 => Bignum::from(-1i128),
+                3 => Bignum::from(i128::MIN),
+                4 => Bignum::from(u128::MAX),
+                5 => Bignum::new(true, &[1; 17]),
+                _ => {
+                    let len = if r.chance(30) {
+                        1 + r.below(8)
+                    } else {
+                        1 + r.below(64)
+                    };
+                    let bytes: Vec<u8> = (0..len).map(|_| r.next() as u8).collect();
+                    Bignum::new(r.chance(50), &bytes)
+                }
+            })
+        }),
         ("BIT", |r, i| {
             let len = if i == 0 { 1 } else { 1 + r.below(70) };
             Datum::Bit((0..len).map(|_| r.chance(50)).collect())
@@ -558,6 +577,7 @@ pub fn nested_types() -> Vec<Ty> {
         list(s("ENUM")),
         list(s("BIT")),
         list(s("UUID")),
+        list(s("BIGNUM")),
         list(s("DECIMAL(9,4)")),
         list(s("BOOLEAN")),
         list(list(s("VARCHAR"))),

@@ -1,5 +1,6 @@
 //! [`Datum`]: any DuckDB cell as one owned Rust value.
 
+use super::bignum::Bignum;
 use super::fixed::*;
 use super::numeric::Decimal;
 use crate::safe::types::fixed_width_types;
@@ -46,6 +47,8 @@ macro_rules! datum_enum {
             Blob(Vec<u8>),
             /// ENUM: the dictionary entry.
             Enum(String),
+            /// BIGNUM: an integer of any size.
+            Bignum(Bignum),
             /// BIT: the bits, first bit first.
             Bit(Vec<bool>),
             /// LIST: the elements.

@@ -2,6 +2,7 @@
 //! [`Uuid`], ...), [`Datum`] (any cell), [`Value`] (the owner of a `duckdb_value`), and the one
 //! place that renders them as text.
 
+mod bignum;
 mod c_repr;
 mod datum;
 mod float_text;
@@ -12,6 +13,7 @@ mod temporal;
 mod text_buf;
 mod value;
 
+pub use bignum::Bignum;
 pub(crate) use c_repr::CRepr;
 pub use datum::Datum;
 pub use fixed::*;

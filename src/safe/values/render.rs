@@ -322,6 +322,8 @@ macro_rules! display_datum {
                 Datum::Null => f.write_str("NULL"),
                 $( Datum::$v(v) if <$t as Render>::PLAIN => v.render(f), )*
                 Datum::Varchar(s) | Datum::Enum(s) => write_child_text(f, s),
+                // Digits and a sign never need quotes.
+                Datum::Bignum(b) => write!(f, "{b}"),
                 d if is_nested(d) => fmt::Display::fmt(d, f),
                 d => write_child_text(f, &d.to_string()),
             }
@@ -335,6 +337,7 @@ macro_rules! display_datum {
                     Datum::Decimal(v) => write!(f, "{v}"),
                     Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
                     Datum::Blob(b) => write_blob(f, b),
+                    Datum::Bignum(b) => write!(f, "{b}"),
                     Datum::Bit(bits) => bits
                         .iter()
                         .try_for_each(|&b| f.write_str(if b { "1" } else { "0" })),
