@@ -181,6 +181,11 @@ fn engine_made_values_render_as_the_engine() {
         "0.5::DECIMAL(1,1)",
         "[-0.25::DECIMAL(2,2)]",
         "(2::BIGNUM ** 300)::BIGNUM",
+        "'POINT (1 2)'::GEOMETRY",
+        "'POINT ZM (1.5 -0 1e20 3)'::GEOMETRY",
+        "'MULTIPOINT (1 2, EMPTY)'::GEOMETRY",
+        "'GEOMETRYCOLLECTION (POINT EMPTY, LINESTRING (0 0, 1 1), POLYGON EMPTY)'::GEOMETRY",
+        "['POLYGON ((0 0, 1 0, 1 1, 0 0))'::GEOMETRY, NULL]",
         "[-(10::BIGNUM ** 50)::BIGNUM, 0::BIGNUM]",
         "(SELECT sum(x::HUGEINT * 1e20::HUGEINT) FROM range(2000) t(x))::BIGNUM",
     ];

@@ -113,8 +113,8 @@ pub use rows::Rows;
 pub use statement::PreparedStatement;
 pub use types::TypeId;
 pub use values::{
-    Bignum, BitRef, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
-    TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid, Value,
+    Bignum, BitRef, Date, Datum, Decimal, Geometry, GeometryType, Interval, Time, TimeNs, TimeTz,
+    Timestamp, TimestampMs, TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid, Value,
 };
 pub use write::{
     ChunkWritable, ChunkWriter, Null, ParamSink, Params, ToSql, ToSqlOutput, VectorWriter,

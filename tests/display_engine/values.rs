@@ -2,7 +2,7 @@
 //! with its edge cases, and nested types built from them.
 
 use duckdb_ffi::safe::{
-    Bignum, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
+    Bignum, Date, Datum, Decimal, Geometry, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
     TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid,
 };
 
@@ -444,6 +444,12 @@ pub fn scalars() -> Vec<(&'static str, Gen)> {
                 }
             })
         }),
+        ("GEOMETRY", |r, i| {
+            let mut wkb = Vec::new();
+            let zm = if i < 4 { i as u32 } else { r.below(4) as u32 };
+            wkb_geometry(r, &mut wkb, zm, 0);
+            Datum::Geometry(Geometry::from_wkb(wkb).unwrap())
+        }),
         ("BIT", |r, i| {
             let len = if i == 0 { 1 } else { 1 + r.below(70) };
             Datum::Bit((0..len).map(|_| r.chance(50)).collect())
@@ -614,4 +620,91 @@ pub fn nested_types() -> Vec<Ty> {
             ("u", Ty::Array(Box::new(s("UUID")), 2)),
         ])),
     ]
+}
+
+/// A coordinate: integers, decimals, huge and tiny values, negative zero.
+fn coord(r: &mut Rng) -> f64 {
+    match r.below(5) {
+        0 => r.range(-180, 180) as f64,
+        1 => r.range(-1_000_000, 1_000_000) as f64 / 1000.0,
+        2 => f64::from_bits(r.next() & !(0x7FF << 52) | (r.range(900, 1150) as u64) << 52),
+        3 => -0.0,
+        _ => r.range(-99, 99) as f64 * 10f64.powi(r.range(-30, 30) as i32),
+    }
+}
+
+/// Random little-endian ISO WKB of any geometry type; `zm` is 0 (XY), 1 (Z), 2 (M), 3 (ZM).
+fn wkb_geometry(r: &mut Rng, out: &mut Vec<u8>, zm: u32, depth: u32) {
+    let dims = 2 + (zm & 1) + (zm >> 1);
+    let kind = if depth >= 2 {
+        1 + r.below(6)
+    } else {
+        1 + r.below(7)
+    } as u32;
+    out.push(1);
+    out.extend((kind + 1000 * zm).to_le_bytes());
+    let vertex = |r: &mut Rng, out: &mut Vec<u8>| {
+        for _ in 0..dims {
+            out.extend(coord(r).to_le_bytes());
+        }
+    };
+    let vertices = |r: &mut Rng, out: &mut Vec<u8>, min: u64| {
+        let n = if r.chance(10) { 0 } else { min + r.below(4) };
+        out.extend((n as u32).to_le_bytes());
+        for _ in 0..n {
+            vertex(r, out);
+        }
+    };
+    let rings = |r: &mut Rng, out: &mut Vec<u8>| {
+        let n = r.below(3);
+        out.extend((n as u32).to_le_bytes());
+        for _ in 0..n {
+            vertices(r, out, 4);
+        }
+    };
+    let count = |r: &mut Rng, out: &mut Vec<u8>| {
+        let n = r.below(4);
+        out.extend((n as u32).to_le_bytes());
+        n
+    };
+    let part_header = |out: &mut Vec<u8>, part: u32| {
+        out.push(1);
+        out.extend((part + 1000 * zm).to_le_bytes());
+    };
+    match kind {
+        1 => {
+            if r.chance(10) {
+                for _ in 0..dims {
+                    out.extend(f64::NAN.to_le_bytes());
+                }
+            } else {
+                vertex(r, out);
+            }
+        }
+        2 => vertices(r, out, 2),
+        3 => rings(r, out),
+        4 => {
+            for _ in 0..count(r, out) {
+                part_header(out, 1);
+                vertex(r, out);
+            }
+        }
+        5 => {
+            for _ in 0..count(r, out) {
+                part_header(out, 2);
+                vertices(r, out, 2);
+            }
+        }
+        6 => {
+            for _ in 0..count(r, out) {
+                part_header(out, 3);
+                rings(r, out);
+            }
+        }
+        _ => {
+            for _ in 0..count(r, out) {
+                wkb_geometry(r, out, zm, depth + 1);
+            }
+        }
+    }
 }

@@ -5,7 +5,7 @@ use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::fixed::*;
-use crate::safe::values::{Bignum, Datum, Decimal};
+use crate::safe::values::{Bignum, Datum, Decimal, Geometry};
 use std::convert::identity;
 
 /// A Rust type that one DuckDB cell converts into.
@@ -270,10 +270,11 @@ impl FromSql<'_> for Decimal {
     }
 }
 
-/// Row `row` of a column already checked to store `duckdb_string_t` (VARCHAR, BLOB, BIGNUM).
+/// Row `row` of a column already checked to store `duckdb_string_t` (VARCHAR, BLOB, BIGNUM,
+/// GEOMETRY).
 ///
 /// # Safety
-/// The column's type is VARCHAR, BLOB or BIGNUM, and `valid_row` accepted `row` (in range, not NULL).
+/// The column's type is VARCHAR, BLOB, BIGNUM or GEOMETRY, and `valid_row` accepted `row` (in range, not NULL).
 #[inline]
 unsafe fn string_bytes<'a>(vector: &Vector<'a>, row: usize) -> &'a [u8] {
     // SAFETY: forwarded: duckdb_string_t storage, row in range and valid.
@@ -336,5 +337,17 @@ impl FromSql<'_> for Bignum {
         // SAFETY: BIGNUM is stored as `duckdb_string_t` (checked above), row checked by
         // `valid_row`.
         Bignum::from_storage(unsafe { string_bytes(vector, row) })
+    }
+}
+
+/// A GEOMETRY cell (WKB, checked).
+impl FromSql<'_> for Geometry {
+    #[inline]
+    fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+        valid_row::<Geometry>(vector, row)?;
+        vector.expect_type("Geometry", &[TypeId::Geometry])?;
+        // SAFETY: GEOMETRY is stored as `duckdb_string_t` (checked above), row checked by
+        // `valid_row`.
+        Geometry::from_wkb(unsafe { string_bytes(vector, row) }.to_vec())
     }
 }

@@ -6,7 +6,7 @@ use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::logical_type::LogicalType;
 use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::fixed::*;
-use crate::safe::values::{Bignum, BitRef, Datum, Decimal};
+use crate::safe::values::{Bignum, BitRef, Datum, Decimal, Geometry};
 use std::convert::identity;
 
 /// How to read a column's cells as [`Datum`]s, worked out once from its logical type so the
@@ -68,9 +68,12 @@ impl Plan {
                     })
                     .collect::<Result<_>>()?,
             ),
-            TypeId::Varchar | TypeId::Blob | TypeId::Bit | TypeId::Bignum | TypeId::SqlNull => {
-                Plan::Scalar(ty.id())
-            }
+            TypeId::Varchar
+            | TypeId::Blob
+            | TypeId::Bit
+            | TypeId::Bignum
+            | TypeId::Geometry
+            | TypeId::SqlNull => Plan::Scalar(ty.id()),
             id if is_fixed_width(id) => Plan::Scalar(id),
             _ => {
                 return Err(Error::new(
@@ -214,6 +217,9 @@ macro_rules! fixed_width_readers {
                     TypeId::Varchar => Datum::Varchar(utf8(v.string_unchecked(row))?.to_owned()),
                     TypeId::Blob => Datum::Blob(v.string_unchecked(row).to_vec()),
                     TypeId::Bignum => Datum::Bignum(Bignum::from_storage(v.string_unchecked(row))?),
+                    TypeId::Geometry => {
+                        Datum::Geometry(Geometry::from_wkb(v.string_unchecked(row).to_vec())?)
+                    }
                     TypeId::Bit => {
                         Datum::Bit(BitRef::new(v.string_unchecked(row))?.iter().collect())
                     }

@@ -2,6 +2,7 @@
 
 use super::bignum::Bignum;
 use super::fixed::*;
+use super::geometry::Geometry;
 use super::numeric::Decimal;
 use crate::safe::types::fixed_width_types;
 
@@ -49,6 +50,8 @@ macro_rules! datum_enum {
             Enum(String),
             /// BIGNUM: an integer of any size.
             Bignum(Bignum),
+            /// GEOMETRY: WKB, written as WKT.
+            Geometry(Geometry),
             /// BIT: the bits, first bit first.
             Bit(Vec<bool>),
             /// LIST: the elements.

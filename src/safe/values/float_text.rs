@@ -244,6 +244,15 @@ macro_rules! float_writer {
 }
 
 float_writer!(write_f64, f64, duckdb_digits_f64);
+
+/// A DOUBLE that displays as DuckDB's cast to VARCHAR writes it.
+pub(super) struct DuckDouble(pub(super) f64);
+
+impl fmt::Display for DuckDouble {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_f64(f, self.0)
+    }
+}
 float_writer!(write_f32, f32, duckdb_digits_f32);
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod bignum;
 mod c_repr;
 mod datum;
 mod float_text;
+mod geometry;
 mod nested;
 mod numeric;
 mod render;
@@ -17,6 +18,7 @@ pub use bignum::Bignum;
 pub(crate) use c_repr::CRepr;
 pub use datum::Datum;
 pub use fixed::*;
+pub use geometry::{Geometry, GeometryType};
 pub use numeric::{BitRef, Decimal};
 pub use value::Value;
 

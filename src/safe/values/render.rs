@@ -338,6 +338,7 @@ macro_rules! display_datum {
                     Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
                     Datum::Blob(b) => write_blob(f, b),
                     Datum::Bignum(b) => write!(f, "{b}"),
+                    Datum::Geometry(g) => write!(f, "{g}"),
                     Datum::Bit(bits) => bits
                         .iter()
                         .try_for_each(|&b| f.write_str(if b { "1" } else { "0" })),

@@ -78,3 +78,28 @@ impl TextBuf {
         f.write_str(std::str::from_utf8(&self.bytes[..self.len]).map_err(|_| fmt::Error)?)
     }
 }
+
+impl fmt::Write for TextBuf {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push_str(s);
+        if self.overflow {
+            Err(fmt::Error)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl TextBuf {
+    /// The text so far.
+    pub(super) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+
+    /// Drops `suffix` from the end when the text ends with it.
+    pub(super) fn strip_suffix(&mut self, suffix: &str) {
+        if self.as_str().ends_with(suffix) {
+            self.len -= suffix.len();
+        }
+    }
+}
