@@ -8,6 +8,7 @@
 //!   `1e+300`);
 //! - `nan`, `inf`, `-inf`; the sign bit is always written (`-0.0`, `-nan`).
 
+use super::text_buf::TextBuf;
 use std::fmt::{self, Write};
 
 /// A small stack buffer for the digits Rust's shortest formatting produces.
@@ -182,44 +183,44 @@ fn duckdb_digits_f32(v: f32) -> Result<Decimal, fmt::Error> {
     }
 }
 
-/// Writes the digits in DuckDB's notation (see the module doc).
+/// Writes the digits in DuckDB's notation (see the module doc), built on the stack and
+/// written at once.
 fn write_decimal(f: &mut fmt::Formatter<'_>, d: Decimal) -> fmt::Result {
-    let mut buf = Digits {
-        buf: [0; 48],
-        len: 0,
-    };
-    write!(buf, "{}", d.digits)?;
-    let digits = std::str::from_utf8(&buf.buf[..buf.len]).map_err(|_| fmt::Error)?;
+    let mut t = TextBuf::new();
+    let mut digit_buf = TextBuf::new();
+    digit_buf.push_uint(u128::from(d.digits), 1);
+    let digits = digit_buf.as_str();
     let n = digits.len();
     let exp = d.exp;
     if !(-4..16).contains(&exp) {
-        f.write_str(&digits[..1])?;
+        t.push_str(&digits[..1]);
         if n > 1 {
-            f.write_str(".")?;
-            f.write_str(&digits[1..])?;
+            t.push_str(".");
+            t.push_str(&digits[1..]);
         }
-        let (sign, abs) = if exp < 0 { ('-', -exp) } else { ('+', exp) };
-        return write!(f, "e{sign}{abs:02}");
-    }
-    if exp < 0 {
-        f.write_str("0.")?;
+        t.push_str(if exp < 0 { "e-" } else { "e+" });
+        t.push_uint(u128::from(exp.unsigned_abs()), 2);
+    } else if exp < 0 {
+        t.push_str("0.");
         for _ in 0..(-exp - 1) {
-            f.write_str("0")?;
+            t.push_str("0");
         }
-        return f.write_str(digits);
-    }
-    let int_len = exp as usize + 1;
-    if n <= int_len {
-        f.write_str(digits)?;
-        for _ in n..int_len {
-            f.write_str("0")?;
-        }
-        f.write_str(".0")
+        t.push_str(digits);
     } else {
-        f.write_str(&digits[..int_len])?;
-        f.write_str(".")?;
-        f.write_str(&digits[int_len..])
+        let int_len = exp as usize + 1;
+        if n <= int_len {
+            t.push_str(digits);
+            for _ in n..int_len {
+                t.push_str("0");
+            }
+            t.push_str(".0");
+        } else {
+            t.push_str(&digits[..int_len]);
+            t.push_str(".");
+            t.push_str(&digits[int_len..]);
+        }
     }
+    t.write_to(f)
 }
 
 macro_rules! float_writer {
