@@ -156,33 +156,46 @@ impl fmt::Display for TimestampTzNs {
 
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut parts = Vec::new();
+        let mut t = TextBuf::new();
+        let mut first = true;
         let (years, months) = (self.months / 12, self.months % 12);
-        for (n, unit) in [(years, "year"), (months, "month"), (self.days, "day")] {
+        for (n, unit) in [(years, " year"), (months, " month"), (self.days, " day")] {
             if n != 0 {
-                parts.push(format!(
-                    "{n} {unit}{}",
-                    if n.unsigned_abs() == 1 { "" } else { "s" }
-                ));
+                if !first {
+                    t.push_str(" ");
+                }
+                first = false;
+                if n < 0 {
+                    t.push_str("-");
+                }
+                t.push_uint(n.unsigned_abs().into(), 1);
+                t.push_str(unit);
+                if n.unsigned_abs() != 1 {
+                    t.push_str("s");
+                }
             }
         }
-        if self.micros != 0 || parts.is_empty() {
+        if self.micros != 0 || first {
+            if !first {
+                t.push_str(" ");
+            }
+            if self.micros < 0 {
+                t.push_str("-");
+            }
             let abs = self.micros.unsigned_abs();
             let (secs, frac) = (abs / 1_000_000, abs % 1_000_000);
-            let sign = if self.micros < 0 { "-" } else { "" };
-            let mut t = format!(
-                "{sign}{:02}:{:02}:{:02}",
-                secs / 3600,
-                secs / 60 % 60,
-                secs % 60
-            );
+            t.push_uint((secs / 3600).into(), 2);
+            t.push_str(":");
+            t.push_uint((secs / 60 % 60).into(), 2);
+            t.push_str(":");
+            t.push_uint((secs % 60).into(), 2);
             if frac != 0 {
-                t.push('.');
-                t.push_str(format!("{frac:06}").trim_end_matches('0'));
+                t.push_str(".");
+                t.push_uint(frac.into(), 6);
+                t.trim_zeros();
             }
-            parts.push(t);
         }
-        f.write_str(&parts.join(" "))
+        t.write_to(f)
     }
 }
 
@@ -211,16 +224,19 @@ impl fmt::Display for Decimal {
 
 impl fmt::Display for Uuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hex = format!("{:032x}", self.0);
-        write!(
-            f,
-            "{}-{}-{}-{}-{}",
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..]
-        )
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; 36];
+        let mut pos = 0;
+        for (i, byte) in self.as_bytes().iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                text[pos] = b'-';
+                pos += 1;
+            }
+            text[pos] = HEX[usize::from(byte >> 4)];
+            text[pos + 1] = HEX[usize::from(byte & 15)];
+            pos += 2;
+        }
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
