@@ -111,6 +111,11 @@ fn main() -> Result<()> {
     let db = Database::open_in_memory()?;
     let conn = db.connect()?;
     setup(&conn, rows)?;
+    // BENCH_RENDER_THREADS=1 makes the engine cast on one thread, like Display.
+    if let Ok(threads) = std::env::var("BENCH_RENDER_THREADS") {
+        let threads: u32 = threads.parse().expect("BENCH_RENDER_THREADS: a number");
+        conn.execute(&format!("SET threads = {threads}"))?;
+    }
     let (ours_s, ours_len) = best(runs, || ours(&conn))?;
     let (engine_s, engine_len) = best(runs, || engine(&conn))?;
     let (read_s, _) = best(runs, || read_only(&conn))?;
