@@ -86,9 +86,16 @@ fn check_type(conn: &Connection, sql_type: &str, values: &[Datum]) -> Tally {
             chunk.vector(1).unwrap(),
             chunk.vector(2).unwrap(),
         );
-        for r in 0..chunk.len() {
+        // The column-wise reader must agree with the row-wise one.
+        let column = v.datums().unwrap();
+        for (r, from_column) in column.iter().enumerate() {
             let want = &values[row];
             let got = v.datum(r).unwrap();
+            assert_eq!(
+                format!("{from_column:?}"),
+                format!("{got:?}"),
+                "{sql_type} row {row}: datums() and datum()"
+            );
             let engine = match text.datum(r).unwrap() {
                 Datum::Varchar(s) => Some(s),
                 _ => None,
