@@ -128,8 +128,8 @@ pub use statement::PreparedStatement;
 pub use transaction::Transaction;
 pub use types::TypeId;
 pub use values::{
-    BitRef, Date, Datum, Decimal, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
-    TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid, Value,
+    Bignum, BitRef, Date, Datum, Decimal, Geometry, GeometryType, Interval, Time, TimeNs, TimeTz,
+    Timestamp, TimestampMs, TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid, Value,
 };
 pub use write::{
     ChunkWritable, ChunkWriter, Null, ParamSink, Params, ToSql, ToSqlOutput, VectorWriter,

@@ -207,7 +207,7 @@ impl<'chunk> ArrayVector<'chunk> {
 
 /// String storage and the typed views of string and nested columns.
 impl<'chunk> Vector<'chunk> {
-    /// The bytes of string row `row` (VARCHAR, BLOB, BIT storage), pointing into the chunk.
+    /// The bytes of string row `row` (VARCHAR, BLOB, BIT, BIGNUM, GEOMETRY storage), pointing into the chunk.
     ///
     /// # Safety
     /// The column stores `duckdb_string_t`, `row < len`, and the row is valid (under a NULL

@@ -5,7 +5,7 @@ use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::fixed::*;
-use crate::safe::values::{Datum, Decimal};
+use crate::safe::values::{Bignum, Datum, Decimal, Geometry};
 use std::convert::identity;
 
 /// A Rust type that one DuckDB cell converts into.
@@ -93,6 +93,7 @@ macro_rules! from_sql_fixed {
             unsafe {
                 match vector.type_id() {
                     $( TypeId::$v => integer!($group, vector.read_unchecked::<$s>(row)), )*
+                    TypeId::Bignum => bignum_int(vector.string_unchecked(row))?,
                     _ => None,
                 }
             }
@@ -115,6 +116,23 @@ macro_rules! from_sql_fixed {
 
         $( from_sql!($group $v $t $s $from); )*
     };
+}
+
+/// A BIGNUM cell as an `Int` when it fits 128 bits (`None`: it does not, reported as a
+/// mismatch naming the Rust type).
+fn bignum_int(storage: &[u8]) -> Result<Option<Int>> {
+    let b = Bignum::from_storage(storage)?;
+    if let Some(v) = b.to_i128() {
+        return Ok(Some(Int::Signed(v)));
+    }
+    if b.is_negative() || b.magnitude().len() > 16 {
+        return Ok(None);
+    }
+    let abs = b
+        .magnitude()
+        .iter()
+        .fold(0u128, |a, &x| (a << 8) | u128::from(x));
+    Ok(Some(Int::Unsigned(abs)))
 }
 
 /// The cell as an `Int` when the column is an integer type.
@@ -252,10 +270,11 @@ impl FromSql<'_> for Decimal {
     }
 }
 
-/// Row `row` of a column already checked to store `duckdb_string_t` (VARCHAR, BLOB).
+/// Row `row` of a column already checked to store `duckdb_string_t` (VARCHAR, BLOB, BIGNUM,
+/// GEOMETRY).
 ///
 /// # Safety
-/// The column's type is VARCHAR or BLOB, and `valid_row` accepted `row` (in range, not NULL).
+/// The column's type is VARCHAR, BLOB, BIGNUM or GEOMETRY, and `valid_row` accepted `row` (in range, not NULL).
 #[inline]
 unsafe fn string_bytes<'a>(vector: &Vector<'a>, row: usize) -> &'a [u8] {
     // SAFETY: forwarded: duckdb_string_t storage, row in range and valid.
@@ -306,5 +325,29 @@ impl<'a> FromSql<'a> for &'a [u8] {
         vector.expect_type("&[u8]", &[TypeId::Blob, TypeId::Varchar])?;
         // SAFETY: BLOB or VARCHAR (checked above), row checked by `valid_row`.
         Ok(unsafe { string_bytes(vector, row) })
+    }
+}
+
+/// A BIGNUM cell (integers also read from BIGNUM columns when the value fits).
+impl FromSql<'_> for Bignum {
+    #[inline]
+    fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+        valid_row::<Bignum>(vector, row)?;
+        vector.expect_type("Bignum", &[TypeId::Bignum])?;
+        // SAFETY: BIGNUM is stored as `duckdb_string_t` (checked above), row checked by
+        // `valid_row`.
+        Bignum::from_storage(unsafe { string_bytes(vector, row) })
+    }
+}
+
+/// A GEOMETRY cell (WKB, checked).
+impl FromSql<'_> for Geometry {
+    #[inline]
+    fn from_vector(vector: &Vector<'_>, row: usize) -> Result<Self> {
+        valid_row::<Geometry>(vector, row)?;
+        vector.expect_type("Geometry", &[TypeId::Geometry])?;
+        // SAFETY: GEOMETRY is stored as `duckdb_string_t` (checked above), row checked by
+        // `valid_row`.
+        Geometry::from_wkb(unsafe { string_bytes(vector, row) }.to_vec())
     }
 }

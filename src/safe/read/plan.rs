@@ -6,7 +6,7 @@ use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::logical_type::LogicalType;
 use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::fixed::*;
-use crate::safe::values::{BitRef, Datum, Decimal};
+use crate::safe::values::{Bignum, BitRef, Datum, Decimal, Geometry};
 use std::convert::identity;
 
 /// How to read a column's cells as [`Datum`]s, worked out once from its logical type so the
@@ -68,7 +68,12 @@ impl Plan {
                     })
                     .collect::<Result<_>>()?,
             ),
-            TypeId::Varchar | TypeId::Blob | TypeId::Bit | TypeId::SqlNull => Plan::Scalar(ty.id()),
+            TypeId::Varchar
+            | TypeId::Blob
+            | TypeId::Bit
+            | TypeId::Bignum
+            | TypeId::Geometry
+            | TypeId::SqlNull => Plan::Scalar(ty.id()),
             id if is_fixed_width(id) => Plan::Scalar(id),
             _ => {
                 return Err(Error::new(
@@ -211,6 +216,10 @@ macro_rules! fixed_width_readers {
                     $( TypeId::$v => Datum::$v($from(v.read_unchecked::<$s>(row))), )*
                     TypeId::Varchar => Datum::Varchar(utf8(v.string_unchecked(row))?.to_owned()),
                     TypeId::Blob => Datum::Blob(v.string_unchecked(row).to_vec()),
+                    TypeId::Bignum => Datum::Bignum(Bignum::from_storage(v.string_unchecked(row))?),
+                    TypeId::Geometry => {
+                        Datum::Geometry(Geometry::from_wkb(v.string_unchecked(row).to_vec())?)
+                    }
                     TypeId::Bit => {
                         Datum::Bit(BitRef::new(v.string_unchecked(row))?.iter().collect())
                     }
@@ -233,12 +242,79 @@ impl Vector<'_> {
         unsafe { plan.read(self, row) }
     }
 
-    /// Every row as a [`Datum`] (the type is inspected once).
+    /// Every row as a [`Datum`] (the type is inspected once, and the child vectors of LIST
+    /// and STRUCT columns are borrowed once for the whole column rather than once per row).
     pub fn datums(&self) -> Result<Vec<Datum>> {
         let plan = Plan::new(&self.logical_type())?;
         // SAFETY: the plan was made from this vector's own type.
-        (0..self.len)
-            .map(|row| unsafe { plan.read(self, row) })
-            .collect()
+        unsafe { plan.read_all(self) }
+    }
+}
+
+impl Plan {
+    /// Every row of `v`: as [`read`](Self::read) row by row, but LIST and STRUCT columns read
+    /// their children column-wise first (one child vector per column, not per row).
+    ///
+    /// # Safety
+    /// As for `read`: `v` has the logical type this plan was made from.
+    unsafe fn read_all(&self, v: &Vector<'_>) -> Result<Vec<Datum>> {
+        match self {
+            Plan::List(child) => {
+                let list = v.list()?;
+                let elements = list.child();
+                // SAFETY: the child vector has the element type `child` was made from.
+                let mut read: Vec<Option<Datum>> = unsafe { child.read_all(&elements)? }
+                    .into_iter()
+                    .map(Some)
+                    .collect();
+                (0..v.len())
+                    .map(|row| {
+                        let Some(range) = list.range(row)? else {
+                            return Ok(Datum::Null);
+                        };
+                        range
+                            .map(|i| match read.get_mut(i).and_then(Option::take) {
+                                Some(d) => Ok(d),
+                                // An entry shared by two lists (or out of range): read again.
+                                // SAFETY: as above.
+                                None => unsafe { child.read(&elements, i) },
+                            })
+                            .collect::<Result<Vec<_>>>()
+                            .map(Datum::List)
+                    })
+                    .collect()
+            }
+            Plan::Struct(fields) => {
+                let mut columns = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, plan))| {
+                        // SAFETY: field `i` has the type `plan` was made from.
+                        let values = unsafe { plan.read_all(&v.struct_child(i)?)? };
+                        Ok((name, values.into_iter()))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                (0..v.len())
+                    .map(|row| {
+                        // Every field column advances on every row, NULL rows included.
+                        let values: Vec<(String, Datum)> = columns
+                            .iter_mut()
+                            .map(|(name, values)| {
+                                ((*name).clone(), values.next().unwrap_or(Datum::Null))
+                            })
+                            .collect();
+                        Ok(if v.is_valid_in_range(row) {
+                            Datum::Struct(values)
+                        } else {
+                            Datum::Null
+                        })
+                    })
+                    .collect()
+            }
+            // SAFETY: forwarded (caller).
+            _ => (0..v.len())
+                .map(|row| unsafe { self.read(v, row) })
+                .collect(),
+        }
     }
 }

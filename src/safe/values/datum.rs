@@ -1,6 +1,8 @@
 //! [`Datum`]: any DuckDB cell as one owned Rust value.
 
+use super::bignum::Bignum;
 use super::fixed::*;
+use super::geometry::Geometry;
 use super::numeric::Decimal;
 use crate::safe::types::fixed_width_types;
 
@@ -12,9 +14,11 @@ macro_rules! datum_enum {
         #[doc = "[`Row::get::<Datum>`](crate::safe::Row::get)."]
         #[doc = ""]
         #[doc = "Each variant matches one DuckDB type; nested types hold their children as"]
-        #[doc = "`Datum`s. The `Display` output reads like DuckDB's own rendering (`[1, 2]`,"]
-        #[doc = "`{'a': 1}`, `{k=v}` for maps, `2024-01-31`); text inside a nested value is"]
-        #[doc = "single-quoted, a top-level text is not."]
+        #[doc = "`Datum`s. `Display` writes exactly DuckDB's `CAST(v AS VARCHAR)`, byte for"]
+        #[doc = "byte (`[1, 2.0]`, `{'a': 1}`, `{k=v}` for maps, `1e+300`, `-0.0`, `nan`);"]
+        #[doc = "text inside a nested value is quoted only where DuckDB quotes it (see the"]
+        #[doc = "\"Text of values\" section of [`c_api_reference`](crate::c_api_reference))."]
+        #[doc = "TIMESTAMPTZ is written in UTC (`+00`), as the engine without ICU writes it."]
         #[doc = ""]
         #[doc = "```"]
         #[doc = "use duckdb_ffi::safe::{Database, Datum};"]
@@ -24,7 +28,7 @@ macro_rules! datum_enum {
         #[doc = "let list = chunk.vector(0)?.datum(0)?;"]
         #[doc = "assert_eq!(list, Datum::List(vec![Datum::Integer(1), Datum::Null, Datum::Integer(3)]));"]
         #[doc = "assert_eq!(list.to_string(), \"[1, NULL, 3]\");"]
-        #[doc = "assert_eq!(chunk.vector(1)?.datum(0)?.to_string(), \"{'k': 'v'}\");"]
+        #[doc = "assert_eq!(chunk.vector(1)?.datum(0)?.to_string(), \"{'k': v}\");"]
         #[doc = "# Ok::<(), duckdb_ffi::safe::Error>(())"]
         #[doc = "```"]
         #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +48,10 @@ macro_rules! datum_enum {
             Blob(Vec<u8>),
             /// ENUM: the dictionary entry.
             Enum(String),
+            /// BIGNUM: an integer of any size.
+            Bignum(Bignum),
+            /// GEOMETRY: WKB, written as WKT.
+            Geometry(Geometry),
             /// BIT: the bits, first bit first.
             Bit(Vec<bool>),
             /// LIST: the elements.

@@ -2,17 +2,23 @@
 //! [`Uuid`], ...), [`Datum`] (any cell), [`Value`] (the owner of a `duckdb_value`), and the one
 //! place that renders them as text.
 
+mod bignum;
 mod c_repr;
 mod datum;
+mod float_text;
+mod geometry;
 mod nested;
 mod numeric;
 mod render;
 mod temporal;
+mod text_buf;
 mod value;
 
+pub use bignum::Bignum;
 pub(crate) use c_repr::CRepr;
 pub use datum::Datum;
 pub use fixed::*;
+pub use geometry::{Geometry, GeometryType};
 pub use numeric::{BitRef, Decimal};
 pub use value::Value;
 

@@ -220,31 +220,35 @@ impl Value {
         unsafe { ffi::duckdb_get_value_type(self.handle.get()) }
     }
 
-    /// A LIST (or an ARRAY) of `items`, typed after the first non-NULL item (`NULL[]` for none).
+    /// An owned copy of the value's type (a LIST of it is made and its child taken back: the
+    /// C API has no plain copy).
+    fn owned_type(&self) -> Result<LogicalType> {
+        // SAFETY: the borrowed type is live while `self` is and is copied by the call.
+        let list = LogicalType::made(
+            unsafe { ffi::duckdb_create_list_type(self.borrowed_type()) },
+            "LIST",
+        )?;
+        list.list_child_type()
+    }
+
+    /// The child type for a LIST, ARRAY or MAP built from `items`: their types merged (see
+    /// [`merge_types`]), `NULL` when every item is NULL.
+    fn common_type(items: &[Value]) -> Result<LogicalType> {
+        let mut merged = LogicalType::new(TypeId::SqlNull)?;
+        for item in items.iter().filter(|v| !v.is_null()) {
+            merged = merge_types(merged, &item.owned_type()?)?;
+        }
+        Ok(merged)
+    }
+
+    /// A LIST (or an ARRAY) of `items`, typed after the items (`NULL[]` for none).
     pub(crate) fn list_from_items(items: &[Value], array: bool) -> Result<Value> {
-        let null_type = LogicalType::new(TypeId::SqlNull)?;
-        let child = items
-            .iter()
-            .find(|v| !v.is_null())
-            .map_or(null_type.as_raw(), Value::borrowed_type);
-        let raws: Vec<ffi::duckdb_value> = items.iter().map(Value::as_raw).collect();
-        // SAFETY: `child` is live (owned by `null_type` or borrowed from an item, both alive for
-        // the call) and copied; the items are live and copied ("value" row).
-        let raw = unsafe {
-            if array {
-                ffi::duckdb_create_array_value(child, array_ptr(&raws), raws.len() as ffi::idx_t)
-            } else {
-                ffi::duckdb_create_list_value(child, array_ptr(&raws), raws.len() as ffi::idx_t)
-            }
-        };
-        wrap(
-            raw,
-            if array {
-                "an ARRAY from items of different types"
-            } else {
-                "a LIST from items of different types"
-            },
-        )
+        let child = Value::common_type(items)?;
+        if array {
+            Value::array(&child, items)
+        } else {
+            Value::list(&child, items)
+        }
     }
 
     /// A STRUCT with these field names and values.
@@ -272,22 +276,9 @@ impl Value {
         wrap(raw, "a STRUCT from these fields")
     }
 
-    /// A MAP from key/value pairs, typed after the first pair (`MAP(NULL, NULL)` for none).
+    /// A MAP from key/value pairs, typed after the pairs (`MAP(NULL, NULL)` for none).
     pub(crate) fn map_from_entries(keys: &[Value], values: &[Value]) -> Result<Value> {
-        let null_type = LogicalType::new(TypeId::SqlNull)?;
-        let key_type = keys
-            .iter()
-            .find(|v| !v.is_null())
-            .map_or(null_type.as_raw(), Value::borrowed_type);
-        let value_type = values
-            .iter()
-            .find(|v| !v.is_null())
-            .map_or(null_type.as_raw(), Value::borrowed_type);
-        // SAFETY: live types (owned or borrowed from live values), copied by the call.
-        let map_type = LogicalType::made(
-            unsafe { ffi::duckdb_create_map_type(key_type, value_type) },
-            "MAP",
-        )?;
+        let map_type = LogicalType::map(&Value::common_type(keys)?, &Value::common_type(values)?)?;
         Value::map(&map_type, keys, values)
     }
 
@@ -303,4 +294,56 @@ impl Value {
         let union_type = LogicalType::made(raw_type, "UNION")?;
         Value::union_value(&union_type, 0, value)
     }
+}
+
+/// The type that both `a` and `b` cast to: where one of them has the NULL type (an empty
+/// LIST is `NULL[]`, a NULL struct field is typed `NULL`), the other's type is taken, through
+/// LISTs, ARRAYs, MAPs and STRUCTs alike; UNIONs get the members of both. Any other difference keeps `a`'s type, and casting
+/// the other value to it decides.
+fn merge_types(a: LogicalType, b: &LogicalType) -> Result<LogicalType> {
+    Ok(match (a.id(), b.id()) {
+        (TypeId::SqlNull, id) if id != TypeId::SqlNull => {
+            LogicalType::list(b)?.list_child_type()?
+        }
+        (TypeId::List, TypeId::List) => {
+            LogicalType::list(&merge_types(a.list_child_type()?, &b.list_child_type()?)?)?
+        }
+        (TypeId::Array, TypeId::Array) if a.array_size()? == b.array_size()? => LogicalType::array(
+            &merge_types(a.array_child_type()?, &b.array_child_type()?)?,
+            a.array_size()?,
+        )?,
+        (TypeId::Map, TypeId::Map) => LogicalType::map(
+            &merge_types(a.map_key_type()?, &b.map_key_type()?)?,
+            &merge_types(a.map_value_type()?, &b.map_value_type()?)?,
+        )?,
+        (TypeId::Struct, TypeId::Struct)
+            if a.struct_child_names()? == b.struct_child_names()? =>
+        {
+            let names = a.struct_child_names()?;
+            let types = (0..names.len())
+                .map(|i| merge_types(a.struct_child_type(i)?, &b.struct_child_type(i)?))
+                .collect::<Result<Vec<_>>>()?;
+            let fields: Vec<(&str, &LogicalType)> =
+                names.iter().map(String::as_str).zip(&types).collect();
+            LogicalType::structure(&fields)?
+        }
+        (TypeId::Union, TypeId::Union) => {
+            // Members by name: `a`'s, then those only `b` has (DuckDB casts a UNION to one
+            // with more members by name).
+            let mut names = a.union_member_names()?;
+            let mut types = (0..names.len())
+                .map(|i| a.union_member_type(i))
+                .collect::<Result<Vec<_>>>()?;
+            for (i, name) in b.union_member_names()?.into_iter().enumerate() {
+                if !names.contains(&name) {
+                    types.push(b.union_member_type(i)?);
+                    names.push(name);
+                }
+            }
+            let members: Vec<(&str, &LogicalType)> =
+                names.iter().map(String::as_str).zip(&types).collect();
+            LogicalType::union_type(&members)?
+        }
+        _ => a,
+    })
 }

@@ -2,8 +2,10 @@
 
 use super::datum::Datum;
 use super::fixed::*;
+use super::float_text::{write_f32, write_f64};
 use super::numeric::Decimal;
 use super::temporal::MICROS_PER_SEC;
+use super::text_buf::TextBuf;
 use crate::safe::types::fixed_width_types;
 use std::fmt;
 
@@ -21,31 +23,32 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-fn write_date(f: &mut fmt::Formatter<'_>, days: i64) -> fmt::Result {
+fn write_date(t: &mut TextBuf, days: i64) {
     let (y, m, d) = civil_from_days(days);
+    t.push_uint((if y <= 0 { 1 - y } else { y }) as u128, 4);
+    t.push_str("-");
+    t.push_uint(m.into(), 2);
+    t.push_str("-");
+    t.push_uint(d.into(), 2);
     if y <= 0 {
-        write!(f, "{:04}-{m:02}-{d:02} (BC)", 1 - y)
-    } else {
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        t.push_str(" (BC)");
     }
 }
 
 /// `HH:MM:SS[.fraction]`, the fraction trimmed of trailing zeros; `digits` is 6 or 9.
-fn write_time(f: &mut fmt::Formatter<'_>, units: i64, per_sec: i64, digits: usize) -> fmt::Result {
+fn write_time(t: &mut TextBuf, units: i64, per_sec: i64, digits: usize) {
     let secs = units.div_euclid(per_sec);
     let frac = units.rem_euclid(per_sec);
-    write!(
-        f,
-        "{:02}:{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )?;
+    t.push_uint((secs / 3600) as u128, 2);
+    t.push_str(":");
+    t.push_uint((secs / 60 % 60) as u128, 2);
+    t.push_str(":");
+    t.push_uint((secs % 60) as u128, 2);
     if frac != 0 {
-        let text = format!("{frac:0digits$}");
-        write!(f, ".{}", text.trim_end_matches('0'))?;
+        t.push_str(".");
+        t.push_uint(frac as u128, digits);
+        t.trim_zeros();
     }
-    Ok(())
 }
 
 fn write_instant(
@@ -62,10 +65,14 @@ fn write_instant(
         return f.write_str("-infinity");
     }
     let per_day = per_sec * 86_400;
-    write_date(f, units.div_euclid(per_day))?;
-    f.write_str(" ")?;
-    write_time(f, units.rem_euclid(per_day), per_sec, digits)?;
-    if tz { f.write_str("+00") } else { Ok(()) }
+    let mut t = TextBuf::new();
+    write_date(&mut t, units.div_euclid(per_day));
+    t.push_str(" ");
+    write_time(&mut t, units.rem_euclid(per_day), per_sec, digits);
+    if tz {
+        t.push_str("+00");
+    }
+    t.write_to(f)
 }
 
 impl fmt::Display for Date {
@@ -73,26 +80,36 @@ impl fmt::Display for Date {
         match self.days {
             i32::MAX => f.write_str("infinity"),
             d if d == -i32::MAX => f.write_str("-infinity"),
-            d => write_date(f, i64::from(d)),
+            d => {
+                let mut t = TextBuf::new();
+                write_date(&mut t, i64::from(d));
+                t.write_to(f)
+            }
         }
     }
 }
 
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_time(f, self.micros, MICROS_PER_SEC, 6)
+        let mut t = TextBuf::new();
+        write_time(&mut t, self.micros, MICROS_PER_SEC, 6);
+        t.write_to(f)
     }
 }
 
 impl fmt::Display for TimeNs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_time(f, self.nanos, 1_000_000_000, 9)
+        let mut t = TextBuf::new();
+        write_time(&mut t, self.nanos, 1_000_000_000, 9);
+        t.write_to(f)
     }
 }
 
 impl fmt::Display for TimeTz {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_time(f, self.micros(), MICROS_PER_SEC, 6)?;
+        let mut t = TextBuf::new();
+        write_time(&mut t, self.micros(), MICROS_PER_SEC, 6);
+        t.write_to(f)?;
         let off = self.offset_seconds();
         let (sign, off) = if off < 0 { ('-', -off) } else { ('+', off) };
         write!(f, "{sign}{:02}", off / 3600)?;
@@ -139,131 +156,287 @@ impl fmt::Display for TimestampTzNs {
 
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut parts = Vec::new();
+        let mut t = TextBuf::new();
+        let mut first = true;
         let (years, months) = (self.months / 12, self.months % 12);
-        for (n, unit) in [(years, "year"), (months, "month"), (self.days, "day")] {
+        for (n, unit) in [(years, " year"), (months, " month"), (self.days, " day")] {
             if n != 0 {
-                parts.push(format!(
-                    "{n} {unit}{}",
-                    if n.unsigned_abs() == 1 { "" } else { "s" }
-                ));
+                if !first {
+                    t.push_str(" ");
+                }
+                first = false;
+                if n < 0 {
+                    t.push_str("-");
+                }
+                t.push_uint(n.unsigned_abs().into(), 1);
+                t.push_str(unit);
+                if n.unsigned_abs() != 1 {
+                    t.push_str("s");
+                }
             }
         }
-        if self.micros != 0 || parts.is_empty() {
+        if self.micros != 0 || first {
+            if !first {
+                t.push_str(" ");
+            }
+            if self.micros < 0 {
+                t.push_str("-");
+            }
             let abs = self.micros.unsigned_abs();
             let (secs, frac) = (abs / 1_000_000, abs % 1_000_000);
-            let sign = if self.micros < 0 { "-" } else { "" };
-            let mut t = format!(
-                "{sign}{:02}:{:02}:{:02}",
-                secs / 3600,
-                secs / 60 % 60,
-                secs % 60
-            );
+            t.push_uint((secs / 3600).into(), 2);
+            t.push_str(":");
+            t.push_uint((secs / 60 % 60).into(), 2);
+            t.push_str(":");
+            t.push_uint((secs % 60).into(), 2);
             if frac != 0 {
-                t.push('.');
-                t.push_str(format!("{frac:06}").trim_end_matches('0'));
+                t.push_str(".");
+                t.push_uint(frac.into(), 6);
+                t.trim_zeros();
             }
-            parts.push(t);
         }
-        f.write_str(&parts.join(" "))
+        t.write_to(f)
     }
 }
 
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.value.unsigned_abs().to_string();
-        let scale = usize::from(self.scale);
-        let sign = if self.value < 0 { "-" } else { "" };
-        if scale == 0 {
-            return write!(f, "{sign}{digits}");
+        let mut t = TextBuf::new();
+        if self.value < 0 {
+            t.push_str("-");
         }
-        let padded = format!("{digits:0>width$}", width = scale + 1);
-        let (int, frac) = padded.split_at(padded.len() - scale);
-        write!(f, "{sign}{int}.{frac}")
+        let abs = self.value.unsigned_abs();
+        let scale = u32::from(self.scale);
+        if scale == 0 {
+            t.push_uint(abs, 1);
+            return t.write_to(f);
+        }
+        let unit = 10u128.pow(scale);
+        // DECIMAL(w, w) has no integer digits: DuckDB writes `.5`, `-.25`.
+        if self.width > self.scale {
+            t.push_uint(abs / unit, 1);
+        }
+        t.push_str(".");
+        t.push_uint(abs % unit, scale as usize);
+        t.write_to(f)
     }
 }
 
 impl fmt::Display for Uuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hex = format!("{:032x}", self.0);
-        write!(
-            f,
-            "{}-{}-{}-{}-{}",
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..]
-        )
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; 36];
+        let mut pos = 0;
+        for (i, byte) in self.as_bytes().iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                text[pos] = b'-';
+                pos += 1;
+            }
+            text[pos] = HEX[usize::from(byte >> 4)];
+            text[pos + 1] = HEX[usize::from(byte & 15)];
+            pos += 2;
+        }
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
-fn write_quoted_if_text(f: &mut fmt::Formatter<'_>, d: &Datum) -> fmt::Result {
-    match d {
-        Datum::Varchar(s) | Datum::Enum(s) => write!(f, "'{}'", s.replace('\'', "\\'")),
-        other => write!(f, "{other}"),
+/// How one cell of a fixed-width type is written as text, and whether that text can ever
+/// need quotes inside a nested value (numbers, booleans and UUIDs cannot).
+trait Render {
+    const PLAIN: bool;
+    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+macro_rules! render_as_display {
+    ($plain:literal: $($t:ty),*) => {$(
+        impl Render for $t {
+            const PLAIN: bool = $plain;
+            #[inline]
+            fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(self, f)
+            }
+        }
+    )*};
+}
+
+render_as_display!(true: i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, bool, Uuid);
+render_as_display!(false: Date, Time, TimeNs, TimeTz, Timestamp, TimestampS, TimestampMs,
+    TimestampNs, TimestampTz, TimestampTzNs, Interval);
+
+impl Render for f32 {
+    const PLAIN: bool = true;
+    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_f32(f, *self)
     }
+}
+
+impl Render for f64 {
+    const PLAIN: bool = true;
+    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_f64(f, *self)
+    }
+}
+
+/// Whether DuckDB quotes this text inside a LIST, STRUCT or MAP: when it is empty, starts
+/// with white space, ends with white space (two bytes or more), is `null` in any case, or
+/// holds one of `"'(),:=[\]{}`.
+fn needs_quotes(s: &str) -> bool {
+    let b = s.as_bytes();
+    let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+    match b {
+        [] => true,
+        [first, ..] if space(*first) => true,
+        [.., last] if b.len() >= 2 && space(*last) => true,
+        _ if s.eq_ignore_ascii_case("null") => true,
+        _ => b.iter().any(|c| {
+            matches!(
+                c,
+                b'"' | b'\'' | b'(' | b')' | b',' | b':' | b'=' | b'[' | b'\\' | b']' | b'{' | b'}'
+            )
+        }),
+    }
+}
+
+/// Writes `s` between single quotes with `'` and `\` escaped by a backslash.
+fn write_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    f.write_str("'")?;
+    let mut rest = s;
+    while let Some(i) = rest.find(['\'', '\\']) {
+        f.write_str(&rest[..i])?;
+        f.write_str("\\")?;
+        f.write_str(&rest[i..=i])?;
+        rest = &rest[i + 1..];
+    }
+    f.write_str(rest)?;
+    f.write_str("'")
+}
+
+/// Writes text as a nested value's child: quoted only when [`needs_quotes`] says so.
+fn write_child_text(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    if needs_quotes(s) {
+        write_quoted(f, s)
+    } else {
+        f.write_str(s)
+    }
+}
+
+/// Whether the datum is of a nested type (LIST, ARRAY, STRUCT, MAP, UNION): DuckDB writes
+/// those inside another nested value as they are, never quoted.
+fn is_nested(d: &Datum) -> bool {
+    matches!(
+        d,
+        Datum::List(_) | Datum::Array(_) | Datum::Struct(_) | Datum::Map(_) | Datum::Union { .. }
+    )
 }
 
 macro_rules! display_datum {
     ($($group:ident $v:ident $t:ident $s:ident $from:path,
         $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        /// Writes one child of a LIST, ARRAY, STRUCT or MAP.
+        fn write_child(f: &mut fmt::Formatter<'_>, d: &Datum) -> fmt::Result {
+            match d {
+                Datum::Null => f.write_str("NULL"),
+                $( Datum::$v(v) if <$t as Render>::PLAIN => v.render(f), )*
+                Datum::Varchar(s) | Datum::Enum(s) => write_child_text(f, s),
+                // Digits and a sign never need quotes.
+                Datum::Bignum(b) => write!(f, "{b}"),
+                d if is_nested(d) => fmt::Display::fmt(d, f),
+                d => write_child_text(f, &d.to_string()),
+            }
+        }
+
         impl fmt::Display for Datum {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self {
                     Datum::Null => f.write_str("NULL"),
-                    $( Datum::$v(v) => write!(f, "{v}"), )*
+                    $( Datum::$v(v) => v.render(f), )*
                     Datum::Decimal(v) => write!(f, "{v}"),
-            Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
-            Datum::Blob(b) => {
-                for &byte in b {
-                    if byte.is_ascii_graphic() && byte != b'\\' && byte != b'\'' || byte == b' ' {
-                        write!(f, "{}", byte as char)?;
-                    } else {
-                        write!(f, "\\x{byte:02X}")?;
+                    Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
+                    Datum::Blob(b) => write_blob(f, b),
+                    Datum::Bignum(b) => write!(f, "{b}"),
+                    Datum::Geometry(g) => write!(f, "{g}"),
+                    Datum::Bit(bits) => bits
+                        .iter()
+                        .try_for_each(|&b| f.write_str(if b { "1" } else { "0" })),
+                    Datum::List(items) | Datum::Array(items) => {
+                        f.write_str("[")?;
+                        for (i, item) in items.iter().enumerate() {
+                            if i > 0 {
+                                f.write_str(", ")?;
+                            }
+                            write_child(f, item)?;
+                        }
+                        f.write_str("]")
                     }
-                }
-                Ok(())
-            }
-            Datum::Bit(bits) => bits
-                .iter()
-                .try_for_each(|&b| f.write_str(if b { "1" } else { "0" })),
-            Datum::List(items) | Datum::Array(items) => {
-                f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
+                    Datum::Struct(fields) => write_struct(f, fields, write_child),
+                    Datum::Map(pairs) => {
+                        f.write_str("{")?;
+                        for (i, (k, v)) in pairs.iter().enumerate() {
+                            f.write_str(if i > 0 { ", " } else { "" })?;
+                            write_child(f, k)?;
+                            f.write_str("=")?;
+                            write_child(f, v)?;
+                        }
+                        f.write_str("}")
                     }
-                    write_quoted_if_text(f, item)?;
+                    Datum::Union { value, .. } => write!(f, "{value}"),
                 }
-                f.write_str("]")
             }
-            Datum::Struct(fields) => {
-                f.write_str("{")?;
-                for (i, (name, value)) in fields.iter().enumerate() {
-                    write!(f, "{}'{name}': ", if i > 0 { ", " } else { "" })?;
-                    write_quoted_if_text(f, value)?;
-                }
-                f.write_str("}")
-            }
-            Datum::Map(pairs) => {
-                f.write_str("{")?;
-                for (i, (k, v)) in pairs.iter().enumerate() {
-                    f.write_str(if i > 0 { ", " } else { "" })?;
-                    write_quoted_if_text(f, k)?;
-                    f.write_str("=")?;
-                    write_quoted_if_text(f, v)?;
-                }
-                f.write_str("}")
-            }
-            Datum::Union { value, .. } => write!(f, "{value}"),
         }
-    }
-}
     };
 }
 
 fixed_width_types!(display_datum);
+
+/// BLOB text: printable ASCII as is, except `\\`, `'` and `"`, which like every other byte
+/// are written `\xHH` (upper-case hex).
+fn write_blob(f: &mut fmt::Formatter<'_>, b: &[u8]) -> fmt::Result {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut start = 0;
+    for (i, &byte) in b.iter().enumerate() {
+        let regular = (32..=126).contains(&byte) && !matches!(byte, b'\\' | b'\'' | b'"');
+        if !regular {
+            // The run before `i` is printable ASCII: valid UTF-8.
+            f.write_str(std::str::from_utf8(&b[start..i]).map_err(|_| fmt::Error)?)?;
+            let hex = [
+                b'\\',
+                b'x',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 15)],
+            ];
+            f.write_str(std::str::from_utf8(&hex).map_err(|_| fmt::Error)?)?;
+            start = i + 1;
+        }
+    }
+    f.write_str(std::str::from_utf8(&b[start..]).map_err(|_| fmt::Error)?)
+}
+
+/// A STRUCT: `{'name': value, ...}` with every name quoted; a STRUCT whose fields have no
+/// names (DuckDB's unnamed STRUCT, from `ROW(...)`) as `(value, ...)`, and `(value,)` for one
+/// field.
+fn write_struct(
+    f: &mut fmt::Formatter<'_>,
+    fields: &[(String, Datum)],
+    write_child: fn(&mut fmt::Formatter<'_>, &Datum) -> fmt::Result,
+) -> fmt::Result {
+    let unnamed = !fields.is_empty() && fields.iter().all(|(name, _)| name.is_empty());
+    f.write_str(if unnamed { "(" } else { "{" })?;
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        if !unnamed {
+            write_quoted(f, name)?;
+            f.write_str(": ")?;
+        }
+        write_child(f, value)?;
+    }
+    if unnamed {
+        f.write_str(if fields.len() == 1 { ",)" } else { ")" })
+    } else {
+        f.write_str("}")
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@
 //! text and blobs, can throw a C++ exception on a type they cannot cast (src/c_api.md,
 //! "Traps"), so every reader here refuses a wrong type or a NULL with an error instead.
 
+use super::bignum::Bignum;
 use super::c_repr::CRepr;
 use super::fixed::*;
 use super::numeric::{Decimal, from_hugeint, to_hugeint};
@@ -211,6 +212,25 @@ impl Value {
             ));
         }
         wrap(raw, "ENUM")
+    }
+
+    /// A BIGNUM (`duckdb_create_bignum` copies the magnitude).
+    pub fn bignum(v: &Bignum) -> Result<Value> {
+        // A zero magnitude is one zero byte in DuckDB's layout.
+        let zero = [0u8];
+        let magnitude = if v.magnitude().is_empty() {
+            &zero[..]
+        } else {
+            v.magnitude()
+        };
+        let input = ffi::duckdb_bignum {
+            data: magnitude.as_ptr().cast_mut(),
+            size: magnitude.len() as ffi::idx_t,
+            is_negative: v.is_negative(),
+        };
+        // SAFETY: `input.data` points to `size` bytes alive for the call; DuckDB only reads
+        // and copies them (the constructor builds its own storage from them).
+        wrap(unsafe { ffi::duckdb_create_bignum(input) }, "BIGNUM")
     }
 
     /// A BIT string, first bit first (`[true, false, true]` is `'101'`). An empty string is an

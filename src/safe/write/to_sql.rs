@@ -7,7 +7,7 @@
 use crate::safe::error::{Error, Result};
 use crate::safe::types::fixed_width_types;
 use crate::safe::values::fixed::*;
-use crate::safe::values::{Datum, Decimal, Value};
+use crate::safe::values::{Bignum, Datum, Decimal, Geometry, Value};
 
 /// `ToSqlOutput`, and `ToSql` for the Rust type of every fixed-width type of the type table.
 macro_rules! to_sql_fixed {
@@ -60,6 +60,8 @@ macro_rules! to_sql_fixed {
                     Datum::Varchar(v) | Datum::Enum(v) => ToSqlOutput::Varchar(v),
                     Datum::Blob(v) => ToSqlOutput::Blob(v),
                     Datum::Bit(bits) => ToSqlOutput::OwnedValue(Value::bit(bits)?),
+                    Datum::Bignum(b) => ToSqlOutput::OwnedValue(Value::bignum(b)?),
+                    Datum::Geometry(g) => return g.to_sql(),
                     nested => ToSqlOutput::OwnedValue(Value::try_from(nested)?),
                 })
             }
@@ -266,5 +268,20 @@ impl TryFrom<&Datum> for Value {
     /// get their child types).
     fn try_from(d: &Datum) -> Result<Value> {
         datum_to_value(d)
+    }
+}
+
+/// Binds and appends as a BIGNUM value.
+impl ToSql for Bignum {
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::OwnedValue(Value::bignum(self)?))
+    }
+}
+
+/// Binds and appends the WKB as a BLOB, which DuckDB casts to the GEOMETRY column or parameter
+/// (the C API has no GEOMETRY value constructor).
+impl ToSql for Geometry {
+    fn to_sql(&self) -> Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Blob(self.wkb()))
     }
 }
