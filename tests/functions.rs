@@ -679,3 +679,25 @@ fn default_null_handling_propagates_nulls() {
         5000
     );
 }
+
+/// A cast that is never registered, or that DuckDB would refuse, drops its closure (DuckDB
+/// frees a cast's extra info only once it is registered).
+#[test]
+fn unregistered_casts_drop_their_closure() {
+    let _ledger = common::ledger_guard();
+    let db = Database::open_in_memory().unwrap();
+    let conn = db.connect().unwrap();
+    let before = ledger::snapshot().live(ledger::HandleKind::FunctionInfo);
+    drop(CastFunction::new(
+        &ty(TypeId::Boolean),
+        &ty(TypeId::Date),
+        |_, _| Ok(()),
+    ));
+    let any = CastFunction::new(&ty(TypeId::Any), &ty(TypeId::Date), |_, _| Ok(()));
+    let err = conn.register(any).unwrap_err();
+    assert!(err.message().contains("concrete types"), "{err}");
+    assert_eq!(
+        ledger::snapshot().live(ledger::HandleKind::FunctionInfo),
+        before
+    );
+}

@@ -250,9 +250,18 @@ impl Aggregate for Sum {
     ) -> CallbackResult {
         self.step("update");
         let x = input.vector(0)?.values::<i64>()?;
-        for row in 0..input.len() {
-            *states.get_mut(row)? += x.get(row)?.unwrap_or(0);
+        let values = (0..input.len())
+            .map(|row| Ok(x.get(row)?.unwrap_or(0)))
+            .collect::<crate::safe::Result<Vec<i64>>>()?;
+        // Row by row for the first row, then the run loop (the model's states are unaligned).
+        if let Some(&first) = values.first() {
+            states.update(0, |sum| *sum += first)?;
         }
+        states.for_each(|row, sum| {
+            if row > 0 {
+                *sum += values[row];
+            }
+        })?;
         Ok(())
     }
 

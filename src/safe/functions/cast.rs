@@ -3,10 +3,11 @@
 use super::guard::{CallbackResult, catch, drop_handed, hand_over, handed};
 use super::{Register, Registrar, name_error, registered};
 use crate as ffi;
-use crate::safe::error::Result;
+use crate::safe::error::{Error, Result};
 use crate::safe::handle::{HandleKind, Owned, kind};
 use crate::safe::logical_type::LogicalType;
 use crate::safe::read::Vector;
+use crate::safe::types::TypeId;
 use crate::safe::write::VectorWriter;
 
 /// The input of one call of a cast: `count` source rows, and how failures are reported.
@@ -77,6 +78,12 @@ type CastFn = dyn Fn(&CastInput<'_>, &mut VectorWriter<'_>) -> CallbackResult + 
 pub struct CastFunction {
     handle: Owned<kind::CastFunction>,
     description: String,
+    /// The callbacks, until registration hands them to DuckDB: `duckdb_destroy_cast_function`
+    /// does not free a cast's extra info (only a registered cast's user data does), so they
+    /// stay ours, and dropped by `Drop`, until then.
+    data: *mut std::ffi::c_void,
+    /// Whether both types are concrete (DuckDB refuses INVALID and ANY).
+    types_ok: bool,
 }
 
 impl std::fmt::Debug for CastFunction {
@@ -87,9 +94,18 @@ impl std::fmt::Debug for CastFunction {
     }
 }
 
-// SAFETY: the C cast object is a plain C++ value owned by this struct alone; the closure it
-// holds is `Send + Sync`.
+// SAFETY: the C cast object is a plain C++ value owned by this struct alone; the callbacks
+// behind `data` are ours alone too, and `Send + Sync`.
 unsafe impl Send for CastFunction {}
+
+impl Drop for CastFunction {
+    fn drop(&mut self) {
+        if !self.data.is_null() {
+            // SAFETY: never handed to DuckDB (registration nulls it), made by `hand_over`.
+            unsafe { drop_handed::<Callbacks>(self.data) };
+        }
+    }
+}
 
 struct Callbacks {
     description: String,
@@ -113,18 +129,20 @@ impl CastFunction {
                 cast: Box::new(cast),
             },
         );
-        // SAFETY: live cast object and types (copied). DuckDB owns `data` from here and
-        // destroys it once with `drop_handed` (src/c_api.md, "Callbacks"); `invoke` matches
-        // the C signature and reads the extra info as `Callbacks`.
+        // SAFETY: live cast object and types (copied); `invoke` matches the C signature and
+        // reads the extra info (set at registration) as `Callbacks`.
         unsafe {
             ffi::duckdb_cast_function_set_source_type(raw, source.as_raw());
             ffi::duckdb_cast_function_set_target_type(raw, target.as_raw());
-            ffi::duckdb_cast_function_set_extra_info(raw, data, Some(drop_handed::<Callbacks>));
             ffi::duckdb_cast_function_set_function(raw, Some(invoke));
         }
+        let concrete = |ty: &LogicalType| !matches!(ty.id(), TypeId::Invalid | TypeId::Any);
+        let types_ok = concrete(source) && concrete(target);
         CastFunction {
             handle,
             description,
+            data,
+            types_ok,
         }
     }
 
@@ -137,9 +155,27 @@ impl CastFunction {
 }
 
 impl Register for CastFunction {
-    fn register_on(self, conn: Registrar) -> Result<()> {
-        // SAFETY: live connection (the caller's) and cast; DuckDB copies the cast.
-        let state = unsafe { ffi::duckdb_register_cast_function(conn.raw(), self.handle.get()) };
+    fn register_on(mut self, conn: Registrar) -> Result<()> {
+        if !self.types_ok {
+            return Err(Error::misuse(format!(
+                "{} cannot be registered: a cast needs concrete types (not INVALID or ANY)",
+                self.description
+            )));
+        }
+        let data = std::mem::replace(&mut self.data, std::ptr::null_mut());
+        // SAFETY: live connection (the caller's) and cast. From here DuckDB owns `data`: the
+        // registration moves it into the cast's user data, destroyed once with `drop_handed`
+        // when the database closes (src/c_api.md, "Callbacks"). With the types checked above,
+        // a refusal can only come from DuckDB's own error path after it took the data, so the
+        // data counts as handed over either way (at worst a leak, never a double free).
+        let state = unsafe {
+            ffi::duckdb_cast_function_set_extra_info(
+                self.handle.get(),
+                data,
+                Some(drop_handed::<Callbacks>),
+            );
+            ffi::duckdb_register_cast_function(conn.raw(), self.handle.get())
+        };
         registered(state, "cast", &self.description)
     }
 }

@@ -306,8 +306,7 @@ impl ScalarFunction {
 
     /// Runs `bind` once per call site when a query is planned; its result is available to
     /// every call of that site as [`FunctionInput::bind_data`]. An error fails the query's
-    /// planning with its message. Replaces an earlier bind callback is not possible: the first
-    /// one set stays.
+    /// planning with its message. Only the first bind callback set is kept.
     pub fn bind<B, D>(self, bind: B) -> ScalarFunction
     where
         B: Fn(&ScalarBind<'_>) -> CallbackResult<D> + Send + Sync + 'static,
