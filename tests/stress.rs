@@ -791,8 +791,19 @@ fn a_commit_answered_with_interrupt_is_all_or_nothing() {
         let mut txn = 0;
         while Instant::now() < until {
             txn += 1;
-            retry("BEGIN", || conn.execute("BEGIN"));
-            // An interrupt that arrived after the last COMMIT had returned can land here.
+            // An interrupt that arrived after the last COMMIT had returned can land on any of
+            // the statements below, ROLLBACK included; a transaction it left aborted is rolled
+            // back before a new one begins.
+            retry("BEGIN", || match conn.execute("BEGIN") {
+                Err(e)
+                    if e.kind() == ErrorKind::Engine(EngineError::Transaction)
+                        && e.message().contains("aborted") =>
+                {
+                    rollback(&conn);
+                    Err(Error::new(ErrorKind::Engine(EngineError::Interrupt), "retry BEGIN"))
+                }
+                other => other,
+            });
             let insert = format!("INSERT INTO c SELECT {txn}, i FROM range(10) t(i)");
             if let Err(e) = conn.execute(&insert) {
                 assert!(is_interrupt(&e), "{e}");
