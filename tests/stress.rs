@@ -800,7 +800,10 @@ fn a_commit_answered_with_interrupt_is_all_or_nothing() {
                         && e.message().contains("aborted") =>
                 {
                     rollback(&conn);
-                    Err(Error::new(ErrorKind::Engine(EngineError::Interrupt), "retry BEGIN"))
+                    Err(Error::new(
+                        ErrorKind::Engine(EngineError::Interrupt),
+                        "retry BEGIN",
+                    ))
                 }
                 other => other,
             });
