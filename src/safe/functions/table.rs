@@ -372,67 +372,56 @@ unsafe extern "C" fn bind<T: TableScan>(info: ffi::duckdb_bind_info) {
     );
 }
 
-/// The extra info and bind data behind an init info.
+/// What `init` and `local_init` share: runs `f` on the scan with the bind data, and hands its
+/// result to DuckDB as the (global or local) init data, or reports its error.
 ///
 /// # Safety
 /// `info` is the init info of a function made by `TableFunction::new::<T>`, whose bind
 /// succeeded (so its bind data is a `T::Bind`).
-unsafe fn init_parts<'a, T: TableScan>(
+unsafe fn run_init<T: TableScan, V: 'static>(
     info: ffi::duckdb_init_info,
-) -> (&'a Callbacks<T>, &'a T::Bind) {
-    // SAFETY: the caller's contract.
-    unsafe {
+    what: &str,
+    f: impl FnOnce(&T, &T::Bind, &mut TableInit<'_>) -> CallbackResult<V>,
+) {
+    // SAFETY: the caller's contract: the extra info and bind data this module set.
+    let (callbacks, bind_data) = unsafe {
         (
             handed::<Callbacks<T>>(ffi::duckdb_init_get_extra_info(info)),
             handed::<T::Bind>(ffi::duckdb_init_get_bind_data(info)),
         )
-    }
+    };
+    let outcome = catch(
+        || format!("the {what} of table function `{}`", callbacks.name),
+        || {
+            let mut init = TableInit {
+                info,
+                _info: PhantomData,
+            };
+            f(&callbacks.scan, bind_data, &mut init)
+        },
+    );
+    deliver(
+        outcome,
+        HandleKind::InitData,
+        // SAFETY: live init info; DuckDB destroys the data once with the given callback.
+        |data, destroy| unsafe { ffi::duckdb_init_set_init_data(info, data, destroy) },
+        // SAFETY: live init info; the message is copied.
+        |message| unsafe { ffi::duckdb_init_set_error(info, message) },
+    );
 }
 
 unsafe extern "C" fn init<T: TableScan>(info: ffi::duckdb_init_info) {
     // SAFETY: DuckDB only inits a scan whose bind succeeded.
-    let (callbacks, bind_data) = unsafe { init_parts::<T>(info) };
-    let outcome = catch(
-        || format!("the init of table function `{}`", callbacks.name),
-        || {
-            let mut init = TableInit {
-                info,
-                _info: PhantomData,
-            };
-            callbacks.scan.init(bind_data, &mut init)
-        },
-    );
-    deliver(
-        outcome,
-        HandleKind::InitData,
-        // SAFETY: live init info; DuckDB destroys the data once with the given callback.
-        |data, destroy| unsafe { ffi::duckdb_init_set_init_data(info, data, destroy) },
-        // SAFETY: live init info; the message is copied.
-        |message| unsafe { ffi::duckdb_init_set_error(info, message) },
-    );
+    unsafe { run_init::<T, _>(info, "init", |scan, bind, init| scan.init(bind, init)) };
 }
 
 unsafe extern "C" fn local_init<T: TableScan>(info: ffi::duckdb_init_info) {
     // SAFETY: DuckDB only inits a scan whose bind succeeded.
-    let (callbacks, bind_data) = unsafe { init_parts::<T>(info) };
-    let outcome = catch(
-        || format!("the local init of table function `{}`", callbacks.name),
-        || {
-            let mut init = TableInit {
-                info,
-                _info: PhantomData,
-            };
-            callbacks.scan.local_init(bind_data, &mut init)
-        },
-    );
-    deliver(
-        outcome,
-        HandleKind::InitData,
-        // SAFETY: live init info; DuckDB destroys the data once with the given callback.
-        |data, destroy| unsafe { ffi::duckdb_init_set_init_data(info, data, destroy) },
-        // SAFETY: live init info; the message is copied.
-        |message| unsafe { ffi::duckdb_init_set_error(info, message) },
-    );
+    unsafe {
+        run_init::<T, _>(info, "local init", |scan, bind, init| {
+            scan.local_init(bind, init)
+        })
+    };
 }
 
 unsafe extern "C" fn scan_trampoline<T: TableScan>(
