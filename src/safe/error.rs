@@ -21,6 +21,9 @@ pub enum ErrorKind {
     OutOfRange,
     /// The API was used in a way DuckDB forbids (for example a closed connection).
     Misuse,
+    /// An Arrow producer (a foreign stream's callback) reported an error, or Arrow data
+    /// could not be taken as it is.
+    Arrow,
 }
 
 macro_rules! engine_errors {

@@ -119,6 +119,10 @@ kinds! {
         TableFunction(ffi::duckdb_table_function) => |r| ffi::duckdb_destroy_table_function(r);
         /// `duckdb_cast_function`, released by `duckdb_destroy_cast_function`.
         CastFunction(ffi::duckdb_cast_function) => |r| ffi::duckdb_destroy_cast_function(r);
+        /// `duckdb_arrow_options`, released by `duckdb_destroy_arrow_options`.
+        ArrowOptions(ffi::duckdb_arrow_options) => |r| ffi::duckdb_destroy_arrow_options(r);
+        /// `duckdb_arrow_converted_schema`, released by `duckdb_destroy_arrow_converted_schema`.
+        ArrowConvertedSchema(ffi::duckdb_arrow_converted_schema) => |r| ffi::duckdb_destroy_arrow_converted_schema(r);
     }
     data {
         /// A function's Rust callbacks (its extra info), destroyed when DuckDB drops the last
@@ -130,6 +134,12 @@ kinds! {
         InitData;
         /// One aggregate state (a group's or a thread's).
         AggregateState;
+        /// An Arrow C schema (`ArrowSchema`) whose release callback has not run yet.
+        ArrowSchema;
+        /// An Arrow C array (`ArrowArray`) whose release callback has not run yet.
+        ArrowArray;
+        /// An Arrow C stream (`ArrowArrayStream`) whose release callback has not run yet.
+        ArrowStream;
     }
 
 }

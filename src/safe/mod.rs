@@ -89,6 +89,8 @@ mod result;
 mod rows;
 mod statement;
 mod transaction;
+// Arrow in and out (the Arrow C data interface).
+pub mod arrow;
 // Running in production (cargo features).
 #[cfg(feature = "r2d2")]
 pub mod pool;

@@ -200,5 +200,6 @@ pub(crate) fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::TypeMismatch => "TypeMismatch",
         ErrorKind::OutOfRange => "OutOfRange",
         ErrorKind::Misuse => "Misuse",
+        ErrorKind::Arrow => "Arrow",
     }
 }

@@ -164,6 +164,31 @@ impl OutputChunk<'_> {
         }
     }
 
+    /// Makes output column `index` refer to column `column` of `chunk` (no copy: the output
+    /// shares the chunk's buffers, which stay alive as long as either uses them).
+    pub(crate) fn reference_column(
+        &mut self,
+        index: usize,
+        chunk: &crate::safe::read::DataChunk,
+        column: usize,
+    ) -> Result<()> {
+        let count = self.column_count();
+        if index >= count {
+            return Err(Error::out_of_range("column", index, count));
+        }
+        if column >= chunk.column_count() {
+            return Err(Error::out_of_range("column", column, chunk.column_count()));
+        }
+        // SAFETY: live chunks, indexes checked; DuckDB's reference shares the source's buffers
+        // by reference count, so the output stays valid after `chunk` is destroyed.
+        unsafe {
+            let to = ffi::duckdb_data_chunk_get_vector(self.chunk, index as ffi::idx_t);
+            let from = ffi::duckdb_data_chunk_get_vector(chunk.as_raw(), column as ffi::idx_t);
+            ffi::duckdb_vector_reference_vector(to, from);
+        }
+        Ok(())
+    }
+
     /// Sets the number of rows produced (0 ends the scan).
     pub fn set_len(&mut self, rows: usize) -> Result<()> {
         if rows > self.capacity() {

@@ -1,0 +1,337 @@
+//! Arrow to DuckDB: Arrow batches as data chunks, appended in bulk.
+
+use super::c_data::{ArrowArray, ArrowSchema, ArrowStream, copy_schema};
+use crate as ffi;
+use crate::safe::appender::{Appender, error_from_data};
+use crate::safe::connection::Connection;
+use crate::safe::error::{Error, ErrorKind, Result};
+use crate::safe::handle::{Owned, kind};
+use crate::safe::logical_type::LogicalType;
+use crate::safe::read::DataChunk;
+use std::marker::PhantomData;
+use std::ptr;
+
+/// The most rows a chunk holds (`STANDARD_VECTOR_SIZE`): larger Arrow batches are split
+/// before DuckDB sees them, so every chunk fits where a chunk is expected.
+fn chunk_capacity() -> usize {
+    // SAFETY: a plain getter.
+    unsafe { ffi::duckdb_vector_size() as usize }
+}
+
+/// Turns Arrow batches of one schema into DuckDB data chunks, sharing the batches' buffers
+/// where DuckDB's converter can (`duckdb_schema_from_arrow`, `duckdb_data_chunk_from_arrow`).
+///
+/// Made by [`Connection::arrow_importer`]; it uses the connection's context, so it borrows it.
+pub struct ArrowImporter<'conn> {
+    conn: ffi::duckdb_connection,
+    converted: Owned<kind::ArrowConvertedSchema>,
+    /// A copy of the schema, for the shape of an empty batch.
+    schema: ArrowSchema,
+    columns: usize,
+    _conn: PhantomData<&'conn Connection>,
+}
+
+// SAFETY: the converted schema is immutable after creation; the importer is used by one
+// thread at a time (`Owned` keeps it !Sync), and the connection it names is Send.
+unsafe impl Send for ArrowImporter<'_> {}
+
+impl Connection {
+    /// An importer for Arrow batches described by `schema` (a struct schema, one child per
+    /// column). The schema is only read.
+    pub fn arrow_importer(&self, schema: &ArrowSchema) -> Result<ArrowImporter<'_>> {
+        let format = schema.format()?;
+        if format != "+s" {
+            return Err(Error::new(
+                ErrorKind::Arrow,
+                format!("an Arrow table schema is a struct (format \"+s\"), not \"{format}\""),
+            ));
+        }
+        let mut raw: ffi::duckdb_arrow_converted_schema = ptr::null_mut();
+        // SAFETY: live connection; the schema is read, not moved (src/c_api.md, "Arrow");
+        // the converted schema is ours on success.
+        let error = unsafe {
+            Owned::<kind::ErrorData>::from_raw(ffi::duckdb_schema_from_arrow(
+                self.as_raw(),
+                schema.as_raw() as *const _ as *mut _,
+                &mut raw,
+            ))
+        };
+        if let Some(e) = error_from_data(&error, "reading an Arrow schema") {
+            return Err(e);
+        }
+        Ok(ArrowImporter {
+            conn: self.as_raw(),
+            // SAFETY: success: a converted schema we own.
+            converted: unsafe { Owned::from_raw(raw) },
+            schema: copy_schema(schema)?,
+            columns: schema.as_raw().n_children.max(0) as usize,
+            _conn: PhantomData,
+        })
+    }
+
+    /// The batches of `stream` as data chunks of at most 2048 rows each, read lazily.
+    ///
+    /// ```
+    /// use duckdb_ffi::safe::Database;
+    /// let conn = Database::open_in_memory()?.connect()?;
+    /// let stream = conn.query("SELECT range AS n FROM range(3000)")?.into_arrow()?;
+    /// let mut total = 0;
+    /// for chunk in conn.arrow_chunks(stream)? {
+    ///     total += chunk?.vector(0)?.as_slice::<i64>()?.iter().sum::<i64>();
+    /// }
+    /// assert_eq!(total, (0..3000).sum::<i64>());
+    /// # Ok::<(), duckdb_ffi::safe::Error>(())
+    /// ```
+    pub fn arrow_chunks<'s>(&self, mut stream: ArrowStream<'s>) -> Result<ArrowChunks<'_, 's>> {
+        let schema = stream.schema()?;
+        Ok(ArrowChunks {
+            importer: self.arrow_importer(&schema)?,
+            stream,
+            pending: Vec::new().into_iter(),
+        })
+    }
+
+    /// Appends every row of `stream` to `table` through an appender and returns how many
+    /// rows were appended. The columns must match the table's, or be castable to them.
+    ///
+    /// ```
+    /// use duckdb_ffi::safe::Database;
+    /// let conn = Database::open_in_memory()?.connect()?;
+    /// conn.execute("CREATE TABLE t(n BIGINT, s VARCHAR)")?;
+    /// let stream = conn.query("SELECT range, range::VARCHAR FROM range(5000)")?.into_arrow()?;
+    /// assert_eq!(conn.append_arrow("t", stream)?, 5000);
+    /// # Ok::<(), duckdb_ffi::safe::Error>(())
+    /// ```
+    pub fn append_arrow(&self, table: &str, stream: ArrowStream<'_>) -> Result<u64> {
+        let mut appender = self.appender(table)?;
+        let rows = appender.append_arrow(self, stream)?;
+        appender.close()?;
+        Ok(rows)
+    }
+}
+
+impl ArrowImporter<'_> {
+    /// The same importer with its borrow of the connection erased, for a holder that ends
+    /// the borrow itself (see `ArrowTable`).
+    pub(crate) fn erase_lifetime(self) -> ArrowImporter<'static> {
+        ArrowImporter {
+            conn: self.conn,
+            converted: self.converted,
+            schema: self.schema,
+            columns: self.columns,
+            _conn: PhantomData,
+        }
+    }
+
+    /// Number of columns the schema describes.
+    pub fn column_count(&self) -> usize {
+        self.columns
+    }
+
+    /// The DuckDB types the columns become.
+    pub fn column_types(&self) -> Result<Vec<LogicalType>> {
+        let empty = empty_batch(&self.schema);
+        // SAFETY: an empty batch fits any schema with this many columns: no row is read, and
+        // every buffer it names is zeroed memory large enough for one offset or view.
+        let chunks = unsafe { self.chunks(empty)? };
+        let Some(chunk) = chunks.first() else {
+            return Ok(Vec::new());
+        };
+        (0..chunk.column_count())
+            .map(|c| Ok(chunk.vector(c)?.logical_type()))
+            .collect()
+    }
+
+    /// The rows of `array` as data chunks of at most 2048 rows each. DuckDB takes the array
+    /// (it is released when no chunk refers to its buffers any more, on failure too).
+    ///
+    /// # Safety
+    /// `array` must be a batch that the importer's schema describes (the Arrow interface
+    /// trusts that pairing; a mismatch makes DuckDB read the buffers as the wrong types). A
+    /// stream's batches always match its schema: prefer [`Connection::arrow_chunks`].
+    pub unsafe fn chunks(&self, array: ArrowArray) -> Result<Vec<DataChunk>> {
+        if array.is_released() {
+            return Err(Error::misuse("the Arrow array is released"));
+        }
+        if array.child_count() != self.columns {
+            return Err(Error::new(
+                ErrorKind::Arrow,
+                format!(
+                    "the Arrow batch has {} columns, its schema {}",
+                    array.child_count(),
+                    self.columns
+                ),
+            ));
+        }
+        if array.is_empty() {
+            // One empty chunk keeps the column types visible; DuckDB still takes the array.
+            // SAFETY: forwarded from the caller.
+            return Ok(vec![unsafe { self.chunk(array)? }]);
+        }
+        array
+            .split(chunk_capacity())?
+            .into_iter()
+            // SAFETY: each part is a window of the caller's batch, so the schema describes it.
+            .map(|part| unsafe { self.chunk(part) })
+            .collect()
+    }
+
+    /// One batch of at most 2048 rows as one chunk.
+    ///
+    /// # Safety
+    /// As [`chunks`](Self::chunks), and the batch fits in a chunk.
+    unsafe fn chunk(&self, mut array: ArrowArray) -> Result<DataChunk> {
+        let mut out: ffi::duckdb_data_chunk = ptr::null_mut();
+        // SAFETY: live connection (borrowed for `'conn`) and converted schema; the array's
+        // shape was checked and its types are the caller's promise. Past its argument
+        // checks, which these arguments pass, DuckDB moves the array out (leaving `release`
+        // null) before anything can fail, so our copy releases nothing ("Arrow").
+        let error = unsafe {
+            Owned::<kind::ErrorData>::from_raw(ffi::duckdb_data_chunk_from_arrow(
+                self.conn,
+                array.as_mut_ptr(),
+                self.converted.get(),
+                &mut out,
+            ))
+        };
+        debug_assert!(array.is_released(), "DuckDB did not take the Arrow array");
+        drop(array);
+        if let Some(e) = error_from_data(&error, "reading an Arrow batch") {
+            return Err(e);
+        }
+        // SAFETY: success: a chunk we own.
+        Ok(unsafe { DataChunk::from_raw(out) })
+    }
+}
+
+/// The batches of an Arrow stream as data chunks, from [`Connection::arrow_chunks`].
+pub struct ArrowChunks<'conn, 's> {
+    importer: ArrowImporter<'conn>,
+    stream: ArrowStream<'s>,
+    pending: std::vec::IntoIter<DataChunk>,
+}
+
+impl Iterator for ArrowChunks<'_, '_> {
+    type Item = Result<DataChunk>;
+
+    fn next(&mut self) -> Option<Result<DataChunk>> {
+        loop {
+            if let Some(chunk) = self.pending.next() {
+                return Some(Ok(chunk));
+            }
+            let array = match self.stream.next_array() {
+                Ok(Some(array)) => array,
+                Ok(None) => return None,
+                Err(e) => return Some(Err(e)),
+            };
+            if array.is_empty() {
+                continue;
+            }
+            // SAFETY: a stream's batches match the schema it gave, which made the importer.
+            match unsafe { self.importer.chunks(array) } {
+                Ok(chunks) => self.pending = chunks.into_iter(),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+impl Appender<'_> {
+    /// Appends every row of `stream` (its columns must match the appender's, or be castable)
+    /// and returns how many rows were appended. `conn` is the appender's connection, whose
+    /// context reads the batches.
+    pub fn append_arrow(&mut self, conn: &Connection, stream: ArrowStream<'_>) -> Result<u64> {
+        let mut rows = 0;
+        for chunk in conn.arrow_chunks(stream)? {
+            let chunk = chunk?;
+            self.append_chunk(&chunk)?;
+            rows += chunk.len() as u64;
+        }
+        Ok(rows)
+    }
+}
+
+/// Zeroed memory that stands in for every buffer of an empty batch: DuckDB may read the first
+/// offset (or view) of a buffer even when there are no rows.
+static ZEROS: [u64; 4] = [0; 4];
+
+/// The private data of an empty batch: every node below the root, and their child lists.
+struct Empty {
+    // Boxed: a node's address must not change while the list grows.
+    #[allow(clippy::vec_box)]
+    nodes: Vec<Box<ffi::ArrowArray>>,
+    child_lists: Vec<Vec<*mut ffi::ArrowArray>>,
+    buffers: Box<[*const std::ffi::c_void; 4]>,
+}
+
+/// A batch with no rows shaped like `schema` (children and dictionaries included).
+fn empty_batch(schema: &ArrowSchema) -> ArrowArray {
+    let mut empty = Box::new(Empty {
+        nodes: Vec::new(),
+        child_lists: Vec::new(),
+        buffers: Box::new([ZEROS.as_ptr().cast(); 4]),
+    });
+    let mut raw = empty_node(schema.as_raw(), &mut empty);
+    raw.release = Some(release_empty);
+    raw.private_data = Box::into_raw(empty).cast();
+    // SAFETY: a valid batch whose release frees exactly what this function made.
+    unsafe { ArrowArray::from_raw(raw) }
+}
+
+/// One node of an empty batch; its children and dictionary are kept in `empty`.
+fn empty_node(schema: &ffi::ArrowSchema, empty: &mut Empty) -> ffi::ArrowArray {
+    let mut children = Vec::new();
+    for i in 0..schema.n_children.max(0) as usize {
+        // SAFETY: a live schema has `n_children` valid children.
+        let child = empty_node(unsafe { &**schema.children.add(i) }, empty);
+        let mut node = Box::new(child);
+        children.push(&mut *node as *mut ffi::ArrowArray);
+        empty.nodes.push(node);
+    }
+    let dictionary = if schema.dictionary.is_null() {
+        ptr::null_mut()
+    } else {
+        // SAFETY: a non-null dictionary is a valid schema.
+        let mut node = Box::new(empty_node(unsafe { &*schema.dictionary }, empty));
+        let raw = &mut *node as *mut ffi::ArrowArray;
+        empty.nodes.push(node);
+        raw
+    };
+    let n_children = children.len() as i64;
+    let children_ptr = if children.is_empty() {
+        ptr::null_mut()
+    } else {
+        let list = children.as_mut_ptr();
+        empty.child_lists.push(children);
+        list
+    };
+    ffi::ArrowArray {
+        length: 0,
+        null_count: 0,
+        offset: 0,
+        n_buffers: 3,
+        n_children,
+        buffers: empty.buffers.as_mut_ptr(),
+        children: children_ptr,
+        dictionary,
+        release: Some(release_empty_child),
+        private_data: ptr::null_mut(),
+    }
+}
+
+unsafe extern "C" fn release_empty_child(array: *mut ffi::ArrowArray) {
+    // SAFETY: called with the node it belongs to; the root owns the memory.
+    unsafe { (*array).release = None };
+}
+
+unsafe extern "C" fn release_empty(array: *mut ffi::ArrowArray) {
+    // SAFETY: `private_data` is the box `empty_batch` made, taken back once.
+    unsafe {
+        drop(Box::from_raw((*array).private_data.cast::<Empty>()));
+        (*array).release = None;
+        (*array).private_data = ptr::null_mut();
+    }
+}
+
+// SAFETY: the pointers in `Empty` point into its own boxes or to immutable statics.
+unsafe impl Send for Empty {}
