@@ -119,6 +119,8 @@ kinds! {
         TableFunction(ffi::duckdb_table_function) => |r| ffi::duckdb_destroy_table_function(r);
         /// `duckdb_cast_function`, released by `duckdb_destroy_cast_function`.
         CastFunction(ffi::duckdb_cast_function) => |r| ffi::duckdb_destroy_cast_function(r);
+        /// `duckdb_selection_vector`, released by `duckdb_destroy_selection_vector`.
+        SelectionVector(ffi::duckdb_selection_vector) => |r| ffi::duckdb_destroy_selection_vector(*r);
         /// `duckdb_arrow_options`, released by `duckdb_destroy_arrow_options`.
         ArrowOptions(ffi::duckdb_arrow_options) => |r| ffi::duckdb_destroy_arrow_options(r);
         /// `duckdb_arrow_converted_schema`, released by `duckdb_destroy_arrow_converted_schema`.

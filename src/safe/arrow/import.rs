@@ -28,6 +28,11 @@ pub struct ArrowImporter<'conn> {
     /// A copy of the schema, for the shape of an empty batch.
     schema: ArrowSchema,
     columns: usize,
+    /// Whether DuckDB turns every batch of this schema into flat vectors. Dictionary-encoded
+    /// and NULL-typed columns become dictionary and constant vectors, which only DuckDB can
+    /// read (the C API's data accessors assume flat vectors), so chunks handed to Rust code
+    /// are flattened first.
+    flat: bool,
     _conn: PhantomData<&'conn Connection>,
 }
 
@@ -64,6 +69,7 @@ impl Connection {
             // SAFETY: success: a converted schema we own.
             converted: unsafe { Owned::from_raw(raw) },
             schema: copy_schema(schema)?,
+            flat: converts_flat(schema.as_raw()),
             columns: schema.as_raw().n_children.max(0) as usize,
             _conn: PhantomData,
         })
@@ -88,6 +94,7 @@ impl Connection {
             importer: self.arrow_importer(&schema)?,
             stream,
             pending: Vec::new().into_iter(),
+            for_duckdb: false,
         })
     }
 
@@ -119,6 +126,7 @@ impl ArrowImporter<'_> {
             converted: self.converted,
             schema: self.schema,
             columns: self.columns,
+            flat: self.flat,
             _conn: PhantomData,
         }
     }
@@ -131,15 +139,19 @@ impl ArrowImporter<'_> {
     /// The DuckDB types the columns become.
     pub fn column_types(&self) -> Result<Vec<LogicalType>> {
         let empty = empty_batch(&self.schema);
-        // SAFETY: an empty batch fits any schema with this many columns: no row is read, and
-        // every buffer it names is zeroed memory large enough for one offset or view.
-        let chunks = unsafe { self.chunks(empty)? };
-        let Some(chunk) = chunks.first() else {
-            return Ok(Vec::new());
-        };
-        (0..chunk.column_count())
-            .map(|c| Ok(chunk.vector(c)?.logical_type()))
-            .collect()
+        // SAFETY: the empty batch has the schema's shape and no rows; every buffer it names
+        // is zeroed memory large enough for the one offset or view DuckDB may read.
+        let chunk = unsafe { self.chunk(empty)? };
+        Ok((0..chunk.column_count())
+            .map(|c| {
+                // SAFETY: live chunk, c < column count; the type is handed to the caller
+                // (src/c_api.md, "Getters"). Only the type is read, never the data.
+                unsafe {
+                    let vector = ffi::duckdb_data_chunk_get_vector(chunk.as_raw(), c as ffi::idx_t);
+                    LogicalType::from_raw(ffi::duckdb_vector_get_column_type(vector))
+                }
+            })
+            .collect())
     }
 
     /// The rows of `array` as data chunks of at most 2048 rows each. DuckDB takes the array
@@ -150,6 +162,20 @@ impl ArrowImporter<'_> {
     /// trusts that pairing; a mismatch makes DuckDB read the buffers as the wrong types). A
     /// stream's batches always match its schema: prefer [`Connection::arrow_chunks`].
     pub unsafe fn chunks(&self, array: ArrowArray) -> Result<Vec<DataChunk>> {
+        // SAFETY: forwarded from the caller.
+        let chunks = unsafe { self.convert(array)? };
+        if self.flat {
+            return Ok(chunks);
+        }
+        chunks.iter().map(flatten).collect()
+    }
+
+    /// As [`chunks`](Self::chunks), but the chunks may hold dictionary or constant vectors:
+    /// for DuckDB only (the appender, a scan's output), never for the safe readers.
+    ///
+    /// # Safety
+    /// As [`chunks`](Self::chunks).
+    pub(crate) unsafe fn convert(&self, array: ArrowArray) -> Result<Vec<DataChunk>> {
         if array.is_released() {
             return Err(Error::misuse("the Arrow array is released"));
         }
@@ -209,6 +235,8 @@ pub struct ArrowChunks<'conn, 's> {
     importer: ArrowImporter<'conn>,
     stream: ArrowStream<'s>,
     pending: std::vec::IntoIter<DataChunk>,
+    /// Chunks go only to DuckDB (the appender), so they need not be flattened.
+    for_duckdb: bool,
 }
 
 impl Iterator for ArrowChunks<'_, '_> {
@@ -228,7 +256,14 @@ impl Iterator for ArrowChunks<'_, '_> {
                 continue;
             }
             // SAFETY: a stream's batches match the schema it gave, which made the importer.
-            match unsafe { self.importer.chunks(array) } {
+            let chunks = unsafe {
+                if self.for_duckdb {
+                    self.importer.convert(array)
+                } else {
+                    self.importer.chunks(array)
+                }
+            };
+            match chunks {
                 Ok(chunks) => self.pending = chunks.into_iter(),
                 Err(e) => return Some(Err(e)),
             }
@@ -242,13 +277,78 @@ impl Appender<'_> {
     /// context reads the batches.
     pub fn append_arrow(&mut self, conn: &Connection, stream: ArrowStream<'_>) -> Result<u64> {
         let mut rows = 0;
-        for chunk in conn.arrow_chunks(stream)? {
+        let mut chunks = conn.arrow_chunks(stream)?;
+        chunks.for_duckdb = true;
+        for chunk in chunks {
             let chunk = chunk?;
             self.append_chunk(&chunk)?;
             rows += chunk.len() as u64;
         }
         Ok(rows)
     }
+}
+
+/// Whether DuckDB converts every batch of `schema` to flat vectors: no node is
+/// dictionary-encoded or of the NULL type (format `"n"`).
+fn converts_flat(schema: &ffi::ArrowSchema) -> bool {
+    if !schema.dictionary.is_null()
+        || (!schema.format.is_null() && {
+            // SAFETY: a live schema's format is a NUL-terminated string.
+            unsafe { std::ffi::CStr::from_ptr(schema.format) }.to_bytes() == b"n"
+        })
+    {
+        return false;
+    }
+    (0..schema.n_children.max(0) as usize).all(|i| {
+        // SAFETY: a live schema has `n_children` valid children.
+        converts_flat(unsafe { &**schema.children.add(i) })
+    })
+}
+
+/// A flat copy of `chunk` (same types and rows) that the safe readers can read.
+fn flatten(chunk: &DataChunk) -> Result<DataChunk> {
+    let columns = chunk.column_count();
+    let rows = chunk.len();
+    let types: Vec<LogicalType> = (0..columns)
+        .map(|c| {
+            // SAFETY: live chunk, c < column count; the type is ours ("Getters").
+            unsafe {
+                let vector = ffi::duckdb_data_chunk_get_vector(chunk.as_raw(), c as ffi::idx_t);
+                LogicalType::from_raw(ffi::duckdb_vector_get_column_type(vector))
+            }
+        })
+        .collect();
+    let mut raw_types: Vec<_> = types.iter().map(LogicalType::as_raw).collect();
+    // SAFETY: valid types, read during the call; the new chunk (room for a vector's worth of
+    // rows, and `rows` fits, since every chunk here was split to that size) is ours.
+    let flat = unsafe {
+        DataChunk::from_raw(ffi::duckdb_create_data_chunk(
+            raw_types.as_mut_ptr(),
+            columns as ffi::idx_t,
+        ))
+    };
+    // SAFETY: a new selection vector we own, with room for `rows` entries.
+    let sel: Owned<kind::SelectionVector> =
+        unsafe { Owned::from_raw(ffi::duckdb_create_selection_vector(rows as ffi::idx_t)) };
+    // SAFETY: the selection's data has `rows` entries, all written here.
+    unsafe {
+        let data = ffi::duckdb_selection_vector_get_data_ptr(sel.get());
+        for i in 0..rows {
+            *data.add(i) = i as ffi::sel_t;
+        }
+    }
+    for c in 0..columns {
+        // SAFETY: live chunks of the same types, c < column count; copying `rows` rows
+        // through the identity selection writes flat vectors into room for them.
+        unsafe {
+            let from = ffi::duckdb_data_chunk_get_vector(chunk.as_raw(), c as ffi::idx_t);
+            let to = ffi::duckdb_data_chunk_get_vector(flat.as_raw(), c as ffi::idx_t);
+            ffi::duckdb_vector_copy_sel(from, to, sel.get(), rows as ffi::idx_t, 0, 0);
+        }
+    }
+    // SAFETY: live chunk; `rows` rows were written.
+    unsafe { ffi::duckdb_data_chunk_set_size(flat.as_raw(), rows as ffi::idx_t) };
+    Ok(flat)
 }
 
 /// Zeroed memory that stands in for every buffer of an empty batch: DuckDB may read the first

@@ -205,7 +205,8 @@ impl TableScan for ArrowScan {
             };
             match stream.next_array()? {
                 // SAFETY: the stream's batches match its schema, which made the importer.
-                Some(array) => pending.extend(unsafe { importer.chunks(array)? }),
+                // The chunks only reach DuckDB (referenced by the output), so they stay unflattened.
+                Some(array) => pending.extend(unsafe { importer.convert(array)? }),
                 None => {
                     state.stream = None;
                     state.importer = None;
