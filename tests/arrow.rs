@@ -120,11 +120,15 @@ fn round_trip(column: &str, lossless: bool) -> Trip {
         })
         .unwrap()
     };
-    let table = conn.register_arrow("typed", export()).unwrap();
+    let table = db
+        .register_arrow("typed", export().into_owned().unwrap())
+        .unwrap();
     let scanned = type_of("typed()");
     drop(table);
     let same_type = scanned == type_of("src");
-    let table = conn.register_arrow("scanned", export()).unwrap();
+    let table = db
+        .register_arrow("scanned", export().into_owned().unwrap())
+        .unwrap();
     let via_scan = differing(&conn, "src", "scanned()");
     drop(table);
     Trip {
@@ -232,7 +236,9 @@ fn a_query_failing_midway_releases_the_stream_once_and_the_table_reports_it() {
         .unwrap()
         .into_arrow()
         .unwrap();
-    let table = conn.register_arrow("numbers_then_text", stream).unwrap();
+    let table = db
+        .register_arrow("numbers_then_text", stream.into_owned().unwrap())
+        .unwrap();
     assert_eq!(ledger::snapshot().live(ledger::HandleKind::ArrowStream), 1);
     let err = conn
         .query("SELECT sum(s::INTEGER) FROM numbers_then_text()")
@@ -262,11 +268,33 @@ fn an_unscanned_table_releases_its_stream_when_dropped() {
     let db = Database::open_in_memory().unwrap();
     let conn = db.connect().unwrap();
     let stream = conn.query("SELECT 1 AS one").unwrap().into_arrow().unwrap();
-    let table = conn.register_arrow("never_read", stream).unwrap();
+    let table = db
+        .register_arrow("never_read", stream.into_owned().unwrap())
+        .unwrap();
     assert_eq!(table.name(), "never_read");
     assert_eq!(ledger::snapshot().live(ledger::HandleKind::ArrowStream), 1);
+    // The table's own connection (which converts the batches) is the only other one.
+    assert_eq!(ledger::snapshot().live(ledger::HandleKind::Connection), 2);
     drop(table);
     assert_eq!(ledger::snapshot().live(ledger::HandleKind::ArrowStream), 0);
+    assert_eq!(ledger::snapshot().live(ledger::HandleKind::Connection), 1);
+}
+
+#[test]
+fn a_table_may_outlive_its_database() {
+    let _ledger = common::ledger_guard();
+    let db = Database::open_in_memory().unwrap();
+    let conn = db.connect().unwrap();
+    let stream = conn.query("SELECT 1 AS one").unwrap().into_arrow().unwrap();
+    let table = db
+        .register_arrow("kept", stream.into_owned().unwrap())
+        .unwrap();
+    drop(conn);
+    drop(db);
+    // The database is closed, but its instance lives until the table's connection goes.
+    assert_eq!(ledger::snapshot().live(ledger::HandleKind::Connection), 1);
+    drop(table);
+    assert_eq!(ledger::snapshot().live(ledger::HandleKind::Connection), 0);
 }
 
 #[test]

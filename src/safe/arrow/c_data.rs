@@ -348,17 +348,6 @@ impl<'a> ArrowStream<'a> {
         unsafe { ArrowStream::from_raw(raw) }
     }
 
-    /// The same stream with its borrow erased, for a holder that ends the borrow itself
-    /// (see `ArrowTable`).
-    pub(crate) fn erase_lifetime(self) -> ArrowStream<'static> {
-        let mut this = std::mem::ManuallyDrop::new(self);
-        ArrowStream {
-            raw: this.raw,
-            count: this.count.take(),
-            _borrow: PhantomData,
-        }
-    }
-
     /// The schema of every array the stream yields.
     pub fn schema(&mut self) -> Result<ArrowSchema> {
         let get_schema = self.callback(self.raw.get_schema)?;
@@ -435,6 +424,18 @@ impl ArrowStream<'static> {
             schema,
             arrays: arrays.into_iter().collect::<Vec<_>>().into_iter(),
         })
+    }
+}
+
+impl ArrowStream<'_> {
+    /// Reads the whole stream now and returns a stream over the batches read, which borrows
+    /// nothing: for a stream DuckDB exported (which borrows its connection) that must outlive
+    /// the borrow, as [`Database::register_arrow`](crate::safe::Database::register_arrow)
+    /// needs. The batches own their memory.
+    pub fn into_owned(mut self) -> Result<ArrowStream<'static>> {
+        let schema = self.schema()?;
+        let arrays = (&mut self).collect::<Result<Vec<_>>>()?;
+        Ok(ArrowStream::from_arrays(schema, arrays))
     }
 }
 

@@ -7,7 +7,7 @@
 //!   arrow_lossless_conversion = true`, `produce_arrow_string_view`, ...).
 //!   [`ArrowOptions`] converts single chunks and column types.
 //! - **In**: [`Connection::append_arrow`](crate::safe::Connection::append_arrow) loads a
-//!   stream through the appender; [`Connection::register_arrow`](crate::safe::Connection::register_arrow)
+//!   stream through the appender; [`Database::register_arrow`](crate::safe::Database::register_arrow)
 //!   queries one in place as a table function;
 //!   [`Connection::arrow_chunks`](crate::safe::Connection::arrow_chunks) turns one into data
 //!   chunks.

@@ -4,6 +4,7 @@
 use super::c_data::ArrowStream;
 use super::import::ArrowImporter;
 use crate::safe::connection::Connection;
+use crate::safe::database::Database;
 use crate::safe::error::{Error, Result};
 use crate::safe::functions::{
     CallbackResult, OutputChunk, TableBind, TableFunction, TableInit, TableScan,
@@ -11,20 +12,18 @@ use crate::safe::functions::{
 use crate::safe::logical_type::LogicalType;
 use crate::safe::read::DataChunk;
 use std::collections::VecDeque;
-use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// An Arrow stream registered as a table function, from [`Connection::register_arrow`].
+/// An Arrow stream registered as a table function, from [`Database::register_arrow`].
 ///
 /// Dropping it releases the stream if no query consumed it; the function stays registered
 /// (DuckDB cannot unregister one) but then fails with an error saying the data is gone.
-pub struct ArrowTable<'a> {
+pub struct ArrowTable {
     source: Arc<Source>,
     name: String,
-    _borrow: PhantomData<&'a Connection>,
 }
 
-impl std::fmt::Debug for ArrowTable<'_> {
+impl std::fmt::Debug for ArrowTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ArrowTable")
             .field("name", &self.name)
@@ -32,24 +31,26 @@ impl std::fmt::Debug for ArrowTable<'_> {
     }
 }
 
-impl ArrowTable<'_> {
+impl ArrowTable {
     /// The table function's name.
     pub fn name(&self) -> &str {
         &self.name
     }
 }
 
-impl Drop for ArrowTable<'_> {
+impl Drop for ArrowTable {
     fn drop(&mut self) {
-        // The connection and the stream's borrows end with `'a`: nothing may use them after.
-        let mut state = self.source.lock();
-        state.stream = None;
-        state.importer = None;
+        self.source.lock().close();
     }
 }
 
-/// What the table function reads from: the stream and the importer for its batches, until
-/// the stream is consumed or the [`ArrowTable`] is dropped.
+/// What the table function reads from: the stream, the importer for its batches and the
+/// connection the importer converts them with, until the stream is consumed or the
+/// [`ArrowTable`] is dropped.
+///
+/// The connection is the source's own: a registered function lives in the database's
+/// catalog, and a connection keeps the database alive, so holding one past the data would
+/// keep the database from ever closing. [`SourceState::close`] ends all three together.
 struct Source {
     state: Mutex<SourceState>,
     names: Vec<String>,
@@ -58,9 +59,20 @@ struct Source {
 
 struct SourceState {
     stream: Option<ArrowStream<'static>>,
+    /// Borrows `conn` (its lifetime erased): declared first so it also drops first.
     importer: Option<ArrowImporter<'static>>,
+    conn: Option<Connection>,
     /// Set by the first scan: a stream can be read once.
     scanned: bool,
+}
+
+impl SourceState {
+    /// Releases the stream, then the importer, then the connection it borrows.
+    fn close(&mut self) {
+        self.stream = None;
+        self.importer = None;
+        self.conn = None;
+    }
 }
 
 // SAFETY: the logical types are immutable after registration and only read; the rest is
@@ -75,21 +87,22 @@ impl Source {
     }
 }
 
-impl Connection {
+impl Database {
     /// Registers `stream` as the table function `name()`, read in place when a query scans
     /// it: each Arrow batch becomes DuckDB vectors that share its buffers where DuckDB's
     /// converter allows, and is released once DuckDB is done with it.
     ///
     /// A stream is read once: the first query that scans the function consumes it, and the
     /// rest of the stream is released when that query ends (also if it fails midway). Later
-    /// scans fail with an error. Queries must run on this connection's database while the
-    /// returned [`ArrowTable`] lives.
+    /// scans fail with an error. A stream that borrows a connection (one DuckDB exported)
+    /// must be made independent first with [`ArrowStream::into_owned`].
     ///
     /// ```
     /// use duckdb_ffi::safe::Database;
-    /// let conn = Database::open_in_memory()?.connect()?;
-    /// let stream = conn.query("SELECT range AS n, range % 3 AS m FROM range(10000)")?.into_arrow()?;
-    /// let table = conn.register_arrow("numbers", stream)?;
+    /// let db = Database::open_in_memory()?;
+    /// let conn = db.connect()?;
+    /// let stream = conn.query("SELECT range AS n, range % 3 AS m FROM range(10000)")?;
+    /// let table = db.register_arrow("numbers", stream.into_arrow()?.into_owned()?)?;
     /// let (rows, sum) = conn.query_row("SELECT count(*), sum(n) FROM numbers() WHERE m = 0", (), |r| {
     ///     Ok((r.get::<i64>(0)?, r.get::<i128>(1)?))
     /// })?;
@@ -97,26 +110,28 @@ impl Connection {
     /// drop(table);
     /// # Ok::<(), duckdb_ffi::safe::Error>(())
     /// ```
-    pub fn register_arrow<'a>(
-        &'a self,
+    pub fn register_arrow(
+        &self,
         name: &str,
-        mut stream: ArrowStream<'a>,
-    ) -> Result<ArrowTable<'a>> {
+        mut stream: ArrowStream<'static>,
+    ) -> Result<ArrowTable> {
+        let conn = self.connect()?;
         let schema = stream.schema()?;
-        let importer = self.arrow_importer(&schema)?;
+        let importer = conn.arrow_importer(&schema)?;
         let types = importer.column_types()?;
         let names = schema
             .fields()?
             .into_iter()
             .map(|(name, _)| name.to_owned())
             .collect();
+        // The importer borrows `conn`, which moves into the same state; `close` (and the
+        // field order) drop the importer first.
+        let importer = importer.erase_lifetime();
         let source = Arc::new(Source {
             state: Mutex::new(SourceState {
-                // SAFETY (lifetimes): both borrow for `'a`, which `ArrowTable<'a>` carries; its
-                // drop takes them out of the source before `'a` ends, under the lock every use
-                // holds.
-                stream: Some(stream.erase_lifetime()),
-                importer: Some(importer.erase_lifetime()),
+                stream: Some(stream),
+                importer: Some(importer),
+                conn: None,
                 scanned: false,
             }),
             names,
@@ -129,11 +144,15 @@ impl Connection {
             },
         )
         .projection_pushdown(true);
-        self.register(function)?;
+        let registered = conn.register(function);
+        source.lock().conn = Some(conn);
+        if let Err(e) = registered {
+            source.lock().close();
+            return Err(e);
+        }
         Ok(ArrowTable {
             source,
             name: name.to_owned(),
-            _borrow: PhantomData,
         })
     }
 }
@@ -151,9 +170,7 @@ struct Scan {
 
 impl Drop for Scan {
     fn drop(&mut self) {
-        let mut state = self.source.lock();
-        state.stream = None;
-        state.importer = None;
+        self.source.lock().close();
     }
 }
 
@@ -207,10 +224,7 @@ impl TableScan for ArrowScan {
                 // SAFETY: the stream's batches match its schema, which made the importer.
                 // The chunks only reach DuckDB (referenced by the output), so they stay unflattened.
                 Some(array) => pending.extend(unsafe { importer.convert(array)? }),
-                None => {
-                    state.stream = None;
-                    state.importer = None;
-                }
+                None => state.close(),
             }
         }
         let Some(chunk) = pending.pop_front() else {
