@@ -396,17 +396,20 @@ impl LogicalType {
         )
     }
 
-    /// Number of fields of a STRUCT.
+    /// Number of fields of a STRUCT (or of the STRUCT a VARIANT is stored as: see the
+    /// "VARIANT storage" section of [`c_api_reference`](crate::c_api_reference)).
     pub fn struct_child_count(&self) -> Result<usize> {
-        self.expect("struct fields", &[TypeId::Struct])?;
-        // SAFETY: live STRUCT type.
+        self.expect("struct fields", &[TypeId::Struct, TypeId::Variant])?;
+        // SAFETY: live STRUCT or VARIANT type; both are stored as a STRUCT, which is all the C
+        // getters check ("VARIANT storage").
         Ok(unsafe { ffi::duckdb_struct_type_child_count(self.as_raw()) } as usize)
     }
 
     /// The name of STRUCT field `index`.
     pub fn struct_child_name(&self, index: usize) -> Result<String> {
         let i = Self::check_index(index, self.struct_child_count()?, "struct field")?;
-        // SAFETY: STRUCT type, index checked (the C getter does not check); strdup'd string.
+        // SAFETY: STRUCT (or VARIANT) type, index checked (the C getter does not check);
+        // strdup'd string.
         unsafe {
             take_name(
                 ffi::duckdb_struct_type_child_name(self.as_raw(), i),
@@ -418,7 +421,7 @@ impl LogicalType {
     /// The type of STRUCT field `index`.
     pub fn struct_child_type(&self, index: usize) -> Result<LogicalType> {
         let i = Self::check_index(index, self.struct_child_count()?, "struct field")?;
-        // SAFETY: STRUCT type, index checked; owned result.
+        // SAFETY: STRUCT (or VARIANT) type, index checked; owned result.
         Self::owned(
             unsafe { ffi::duckdb_struct_type_child_type(self.as_raw(), i) },
             "struct field type",

@@ -1,5 +1,6 @@
 //! Reading cells as [`Datum`]s: a plan worked out once per column from its logical type.
 
+use super::variant::{self, VariantColumns};
 use super::vector::Vector;
 use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
@@ -28,6 +29,8 @@ pub(crate) enum Plan {
     Array(Box<Plan>),
     Struct(Vec<(String, Plan)>),
     Union(Vec<(String, Plan)>),
+    /// A VARIANT column whose storage layout was checked ([`variant::check_layout`]).
+    Variant,
 }
 
 impl Plan {
@@ -68,6 +71,10 @@ impl Plan {
                     })
                     .collect::<Result<_>>()?,
             ),
+            TypeId::Variant => {
+                variant::check_layout(ty)?;
+                Plan::Variant
+            }
             TypeId::Varchar
             | TypeId::Blob
             | TypeId::Bit
@@ -194,6 +201,7 @@ impl Plan {
                     value: Box::new(value),
                 }
             }
+            Plan::Variant => Datum::Variant(Box::new(VariantColumns::new(v)?.read(row)?)),
         })
     }
 }
@@ -305,6 +313,18 @@ impl Plan {
                             .collect();
                         Ok(if v.is_valid_in_range(row) {
                             Datum::Struct(values)
+                        } else {
+                            Datum::Null
+                        })
+                    })
+                    .collect()
+            }
+            Plan::Variant => {
+                let columns = VariantColumns::new(v)?;
+                (0..v.len())
+                    .map(|row| {
+                        Ok(if v.is_valid_in_range(row) {
+                            Datum::Variant(Box::new(columns.read(row)?))
                         } else {
                             Datum::Null
                         })
