@@ -396,20 +396,17 @@ impl LogicalType {
         )
     }
 
-    /// Number of fields of a STRUCT (or of the STRUCT a VARIANT is stored as: see the
-    /// "VARIANT storage" section of [`c_api_reference`](crate::c_api_reference)).
+    /// Number of fields of a STRUCT.
     pub fn struct_child_count(&self) -> Result<usize> {
-        self.expect("struct fields", &[TypeId::Struct, TypeId::Variant])?;
-        // SAFETY: live STRUCT or VARIANT type; both are stored as a STRUCT, which is all the C
-        // getters check ("VARIANT storage").
+        self.expect("struct fields", &[TypeId::Struct])?;
+        // SAFETY: live STRUCT type.
         Ok(unsafe { ffi::duckdb_struct_type_child_count(self.as_raw()) } as usize)
     }
 
     /// The name of STRUCT field `index`.
     pub fn struct_child_name(&self, index: usize) -> Result<String> {
         let i = Self::check_index(index, self.struct_child_count()?, "struct field")?;
-        // SAFETY: STRUCT (or VARIANT) type, index checked (the C getter does not check);
-        // strdup'd string.
+        // SAFETY: STRUCT type, index checked (the C getter does not check); strdup'd string.
         unsafe {
             take_name(
                 ffi::duckdb_struct_type_child_name(self.as_raw(), i),
@@ -421,11 +418,42 @@ impl LogicalType {
     /// The type of STRUCT field `index`.
     pub fn struct_child_type(&self, index: usize) -> Result<LogicalType> {
         let i = Self::check_index(index, self.struct_child_count()?, "struct field")?;
-        // SAFETY: STRUCT (or VARIANT) type, index checked; owned result.
+        // SAFETY: STRUCT type, index checked; owned result.
         Self::owned(
             unsafe { ffi::duckdb_struct_type_child_type(self.as_raw(), i) },
             "struct field type",
         )
+    }
+
+    /// The fields (names and types) of the STRUCT an engine-made VARIANT type is stored as
+    /// (the "VARIANT storage" section of [`c_api_reference`](crate::c_api_reference)).
+    ///
+    /// # Safety
+    /// `self` is a VARIANT type the engine made: the column type of a vector or result. Those
+    /// carry their storage fields; a VARIANT from [`LogicalType::new`]
+    /// (`duckdb_create_logical_type`) does not, and the C getters, which only check that the
+    /// type is stored as a STRUCT, would read it as if it did.
+    pub(crate) unsafe fn variant_storage_fields(&self) -> Result<Vec<(String, LogicalType)>> {
+        self.expect("VARIANT storage fields", &[TypeId::Variant])?;
+        // SAFETY: an engine-made VARIANT (caller), whose type info is the STRUCT it is stored
+        // as; the C getters below read that STRUCT's fields, indexes below its count.
+        unsafe {
+            let count = ffi::duckdb_struct_type_child_count(self.as_raw());
+            (0..count)
+                .map(|i| {
+                    Ok((
+                        take_name(
+                            ffi::duckdb_struct_type_child_name(self.as_raw(), i),
+                            "VARIANT field name",
+                        )?,
+                        Self::owned(
+                            ffi::duckdb_struct_type_child_type(self.as_raw(), i),
+                            "VARIANT field type",
+                        )?,
+                    ))
+                })
+                .collect()
+        }
     }
 
     /// All STRUCT field names, in order.

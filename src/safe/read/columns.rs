@@ -374,7 +374,9 @@ impl<'chunk> Vector<'chunk> {
     pub fn struct_child_count(&self) -> Result<usize> {
         let ty = self.logical_type();
         match ty.id() {
-            TypeId::Struct | TypeId::Variant => ty.struct_child_count(),
+            TypeId::Struct => ty.struct_child_count(),
+            // SAFETY: the column type of a live vector, so made by the engine.
+            TypeId::Variant => Ok(unsafe { ty.variant_storage_fields() }?.len()),
             TypeId::Union => Ok(ty.union_member_count()? + 1),
             _ => Err(Self::mismatch(&ty, "a struct")),
         }

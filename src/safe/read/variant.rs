@@ -27,30 +27,40 @@ pub(crate) const EXPECTED_LAYOUT: &str = "STRUCT(keys VARCHAR[], \
 pub(crate) const MAX_DEPTH: usize = 256;
 
 /// A type's physical shape: the SQL name, with LIST children as `child[]` and STRUCT fields
-/// as `STRUCT(name type, ...)`; a VARIANT is written as the STRUCT it is stored as.
+/// as `STRUCT(name type, ...)`.
 fn layout_of(ty: &LogicalType) -> Result<String> {
     Ok(match ty.id() {
         TypeId::List => format!("{}[]", layout_of(&ty.list_child_type()?)?),
-        TypeId::Struct | TypeId::Variant => {
-            let fields = (0..ty.struct_child_count()?)
-                .map(|i| {
-                    Ok(format!(
-                        "{} {}",
-                        ty.struct_child_name(i)?,
-                        layout_of(&ty.struct_child_type(i)?)?
-                    ))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            format!("STRUCT({})", fields.join(", "))
-        }
+        TypeId::Struct => layout_of_fields(
+            &(0..ty.struct_child_count()?)
+                .map(|i| Ok((ty.struct_child_name(i)?, ty.struct_child_type(i)?)))
+                .collect::<Result<Vec<_>>>()?,
+        )?,
         id => id.sql_name().to_owned(),
     })
 }
 
+fn layout_of_fields(fields: &[(String, LogicalType)]) -> Result<String> {
+    let fields = fields
+        .iter()
+        .map(|(name, ty)| Ok(format!("{name} {}", layout_of(ty)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(format!("STRUCT({})", fields.join(", ")))
+}
+
 /// Checks that a VARIANT column is stored the way this module reads it, so that a DuckDB whose
 /// VARIANT storage changed gives a clear error instead of misread bytes.
-pub(crate) fn check_layout(ty: &LogicalType) -> Result<()> {
-    let found = layout_of(ty)?;
+///
+/// # Safety
+/// `ty` is a VARIANT type the engine made (see [`LogicalType::variant_storage_fields`]).
+pub(crate) unsafe fn check_layout(ty: &LogicalType) -> Result<()> {
+    // SAFETY: forwarded.
+    check_fields(&unsafe { ty.variant_storage_fields() }?)
+}
+
+/// [`check_layout`] on the storage fields.
+fn check_fields(fields: &[(String, LogicalType)]) -> Result<()> {
+    let found = layout_of_fields(fields)?;
     if found == EXPECTED_LAYOUT {
         Ok(())
     } else {
@@ -105,8 +115,18 @@ impl<'c> VariantColumns<'c> {
         })
     }
 
-    /// The value held by row `row`, which the caller found valid (not SQL NULL).
+    /// Row `row`, which the caller found valid (not SQL NULL): [`Datum::Variant`] holding the
+    /// value, or [`Datum::Null`] when the value is a VARIANT NULL (which SQL's `IS NULL`, and
+    /// the cast to VARCHAR, take for NULL too).
     pub(crate) fn read(&self, row: usize) -> Result<Datum> {
+        Ok(match self.held(row)? {
+            Datum::Null => Datum::Null,
+            held => Datum::Variant(Box::new(held)),
+        })
+    }
+
+    /// The value held by row `row`.
+    fn held(&self, row: usize) -> Result<Datum> {
         let missing = |what| move || corrupt(format!("row {row} has no {what}"));
         let cell = Cell {
             cols: self,
@@ -327,7 +347,40 @@ fn leb128(rest: &mut &[u8]) -> Result<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::leb128;
+    use super::{EXPECTED_LAYOUT, check_fields, leb128};
+    use crate::safe::Database;
+    use crate::safe::error::ErrorKind;
+    use crate::safe::logical_type::LogicalType;
+    use crate::safe::types::TypeId;
+
+    #[test]
+    fn the_layout_check_accepts_the_engines_variant_and_names_a_changed_layout() {
+        let conn = Database::open_in_memory().unwrap().connect().unwrap();
+        let mut result = conn.query("SELECT 1::VARIANT").unwrap();
+        let chunk = result.next_chunk().unwrap().unwrap();
+        let ty = chunk.vector(0).unwrap().logical_type();
+        // SAFETY: the column type of a result vector.
+        let mut fields = unsafe { ty.variant_storage_fields() }.unwrap();
+        check_fields(&fields).unwrap();
+        // A wider byte offset: the same names, another layout.
+        let t = |id| LogicalType::new(id).unwrap();
+        let values = LogicalType::structure(&[
+            ("type_id", &t(TypeId::UTinyInt)),
+            ("byte_offset", &t(TypeId::UBigInt)),
+        ])
+        .unwrap();
+        fields[2].1 = LogicalType::list(&values).unwrap();
+        let err = check_fields(&fields).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TypeMismatch);
+        assert!(err.message().contains("byte_offset UBIGINT"), "{err}");
+        assert!(err.message().contains(EXPECTED_LAYOUT), "{err}");
+        // A bare VARIANT type (no storage fields) is never asked for them.
+        let bare = t(TypeId::Variant);
+        assert_eq!(
+            bare.struct_child_count().unwrap_err().kind(),
+            ErrorKind::TypeMismatch
+        );
+    }
 
     #[test]
     fn leb128_reads_groups_low_first_and_rejects_garbage() {

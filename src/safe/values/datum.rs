@@ -73,10 +73,13 @@ macro_rules! datum_enum {
             },
             /// VARIANT: the value the cell holds, as DuckDB converts it to a value of its own
             /// type. Scalars are the matching variant (`Integer`, `Varchar`, `Decimal`, ...;
-            /// a VARIANT NULL is `Null`); an ARRAY is a `List`; an OBJECT is a `Struct` with
+            /// a NULL inside is `Null`); an ARRAY is a `List`; an OBJECT is a `Struct` with
             /// its members in byte order of their keys, except that an OBJECT whose only key
             /// is empty is a one-entry `Map` (a STRUCT field cannot be unnamed). A SQL NULL
-            /// VARIANT cell is [`Datum::Null`], not a `Variant`.
+            /// cell, and a cell holding just a VARIANT NULL (which SQL's `IS NULL` takes for
+            /// NULL), are [`Datum::Null`], not a `Variant`. Types a cast to VARIANT changes
+            /// stay changed: an ENUM or a UNION arrives as the value it held, a MAP as a list
+            /// of `{'key': .., 'value': ..}` objects, an unnamed STRUCT as a list.
             ///
             /// The wrapper is needed for the text: DuckDB writes a held list's strings
             /// unquoted when its elements differ in type (`[a b, NULL, ]`), where a LIST

@@ -482,20 +482,19 @@ fn write_held(f: &mut fmt::Formatter<'_>, d: &Datum, ty: &HeldType<'_>) -> fmt::
                 _ => None,
             };
             f.write_str("{")?;
-            for (i, (name, value)) in fields.iter().enumerate() {
+            for (i, (own_name, value)) in fields.iter().enumerate() {
                 f.write_str(if i > 0 { ", " } else { "" })?;
-                match types.map(|t| &t[i]) {
-                    Some((name, field)) => {
-                        write_quoted(f, name)?;
-                        f.write_str(": ")?;
-                        write_held_child(f, value, field)?;
-                    }
+                let own_type;
+                let (name, field) = match types {
+                    Some(types) => (types[i].0, &types[i].1),
                     None => {
-                        write_quoted(f, name)?;
-                        f.write_str(": ")?;
-                        write_held_child(f, value, &held_type(value))?;
+                        own_type = held_type(value);
+                        (own_name.as_str(), &own_type)
                     }
-                }
+                };
+                write_quoted(f, name)?;
+                f.write_str(": ")?;
+                write_held_child(f, value, field)?;
             }
             f.write_str("}")
         }
