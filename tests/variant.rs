@@ -439,6 +439,20 @@ fn variant_datums_bind_as_their_held_value() {
         back.extend(chunk.vector(0).unwrap().datums().unwrap());
     }
     assert_eq!(back, originals);
+    // The appender casts the same way.
+    let mut app = conn.appender("w").unwrap();
+    for d in &originals {
+        app.append_row(&[d.clone()][..]).unwrap();
+    }
+    app.close().unwrap();
+    let appended: Vec<Datum> = conn
+        .query("SELECT v FROM w")
+        .unwrap()
+        .chunks()
+        .map(|c| c.unwrap().vector(0).unwrap().datums().unwrap())
+        .collect::<Vec<_>>()
+        .concat();
+    assert_eq!(appended, [originals.clone(), originals.clone()].concat());
     // A held list whose elements differ in type has no single LIST type to bind as.
     let mixed: Datum = conn
         .query_row("SELECT CAST([1, 'a'::VARIANT] AS VARIANT)", (), |r| {
