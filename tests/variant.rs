@@ -12,7 +12,10 @@ mod common;
 #[allow(dead_code)]
 mod values;
 
-use duckdb_ffi::safe::{Connection, Database, Datum, ErrorKind, LogicalType, TypeId};
+use duckdb_ffi as ffi;
+use duckdb_ffi::safe::{
+    Connection, Database, Datum, ErrorKind, LogicalType, ScalarFunction, TypeId,
+};
 use values::{Rng, Ty, nested_types, scalars};
 
 /// Values per type.
@@ -461,4 +464,239 @@ fn variant_datums_bind_as_their_held_value() {
         .unwrap();
     let mut insert = conn.prepare("INSERT INTO w VALUES (?)").unwrap();
     assert!(insert.execute([&mixed]).is_err());
+}
+
+/// One VARIANT cell written straight into the storage columns.
+#[derive(Default)]
+struct RawCell {
+    keys: Vec<&'static str>,
+    children: Vec<(Option<u32>, u32)>,
+    values: Vec<(u8, u32)>,
+    data: Vec<u8>,
+}
+
+/// Sets one list entry per row from `lens`, sizes the list child and returns it.
+///
+/// # Safety
+/// `list` is a writable LIST vector with at least `lens.len()` rows.
+unsafe fn fill_list(list: ffi::duckdb_vector, lens: &[usize]) -> ffi::duckdb_vector {
+    // SAFETY: a LIST vector's data is one list entry per row (caller: enough rows); reserving
+    // before setting the size makes the child hold `total` rows.
+    unsafe {
+        let entries = ffi::duckdb_vector_get_data(list).cast::<ffi::duckdb_list_entry>();
+        let mut total = 0;
+        for (row, &len) in lens.iter().enumerate() {
+            *entries.add(row) = ffi::duckdb_list_entry {
+                offset: total as u64,
+                length: len as u64,
+            };
+            total += len;
+        }
+        ffi::duckdb_list_vector_reserve(list, total as ffi::idx_t);
+        ffi::duckdb_list_vector_set_size(list, total as ffi::idx_t);
+        ffi::duckdb_list_vector_get_child(list)
+    }
+}
+
+/// Writes `cells` into `out`, a VARIANT output vector with at least `cells.len()` rows.
+///
+/// # Safety
+/// `out` is a writable vector of the engine's VARIANT type ("VARIANT storage").
+unsafe fn write_cells(out: ffi::duckdb_vector, cells: &[RawCell]) {
+    let lens = |f: fn(&RawCell) -> usize| cells.iter().map(f).collect::<Vec<_>>();
+    // SAFETY: the VARIANT storage columns, in the order c_api.md gives; every child vector is
+    // sized by `fill_list` before it is written, and indexes stay below those sizes.
+    unsafe {
+        let field = |i| ffi::duckdb_struct_vector_get_child(out, i);
+        let keys = fill_list(field(0), &lens(|c| c.keys.len()));
+        for (i, k) in cells.iter().flat_map(|c| &c.keys).enumerate() {
+            ffi::duckdb_vector_assign_string_element_len(
+                keys,
+                i as ffi::idx_t,
+                k.as_ptr().cast(),
+                k.len() as ffi::idx_t,
+            );
+        }
+        let children = fill_list(field(1), &lens(|c| c.children.len()));
+        let keys_index = ffi::duckdb_struct_vector_get_child(children, 0);
+        let values_index = ffi::duckdb_struct_vector_get_child(children, 1);
+        ffi::duckdb_vector_ensure_validity_writable(keys_index);
+        let validity = ffi::duckdb_vector_get_validity(keys_index);
+        let (ki, vi) = (
+            ffi::duckdb_vector_get_data(keys_index).cast::<u32>(),
+            ffi::duckdb_vector_get_data(values_index).cast::<u32>(),
+        );
+        for (i, &(key, value)) in cells.iter().flat_map(|c| &c.children).enumerate() {
+            match key {
+                Some(k) => *ki.add(i) = k,
+                None => ffi::duckdb_validity_set_row_invalid(validity, i as ffi::idx_t),
+            }
+            *vi.add(i) = value;
+        }
+        let values = fill_list(field(2), &lens(|c| c.values.len()));
+        let (types, offsets) = (
+            ffi::duckdb_vector_get_data(ffi::duckdb_struct_vector_get_child(values, 0)),
+            ffi::duckdb_vector_get_data(ffi::duckdb_struct_vector_get_child(values, 1))
+                .cast::<u32>(),
+        );
+        for (i, &(type_id, offset)) in cells.iter().flat_map(|c| &c.values).enumerate() {
+            *types.cast::<u8>().add(i) = type_id;
+            *offsets.add(i) = offset;
+        }
+        for (row, cell) in cells.iter().enumerate() {
+            ffi::duckdb_vector_assign_string_element_len(
+                field(3),
+                row as ffi::idx_t,
+                cell.data.as_ptr().cast(),
+                cell.data.len() as ffi::idx_t,
+            );
+        }
+    }
+}
+
+/// `depth` ARRAYs, each the only element of the one before, around a `true`.
+fn deep_arrays(depth: u32) -> RawCell {
+    let mut c = RawCell::default();
+    for i in 0..depth {
+        c.values.push((30, c.data.len() as u32));
+        c.data.push(1);
+        // The LEB128 index of this array's one child entry.
+        let mut n = i;
+        while n >= 0x80 {
+            c.data.push((n as u8 & 0x7F) | 0x80);
+            n >>= 7;
+        }
+        c.data.push(n as u8);
+        c.children.push((None, i + 1));
+    }
+    c.values.push((1, 0));
+    c
+}
+
+/// Cells no engine writes, each decoded to an error (never a panic or a read outside the
+/// data), next to two well-formed ones that prove the harness writes what the reader reads.
+#[test]
+fn malformed_variant_cells_are_errors() {
+    let _ledger = common::ledger_guard();
+    let conn = conn();
+    let cell = |values: &[(u8, u32)], data: &[u8]| RawCell {
+        values: values.to_vec(),
+        data: data.to_vec(),
+        ..RawCell::default()
+    };
+    let cases: Vec<(RawCell, Result<Datum, &str>)> = vec![
+        (
+            cell(&[(5, 0)], &7i32.to_ne_bytes()),
+            Ok(Datum::Variant(Box::new(Datum::Integer(7)))),
+        ),
+        (
+            RawCell {
+                keys: vec!["k"],
+                children: vec![(Some(0), 1)],
+                ..cell(&[(29, 0), (1, 0)], &[1, 0])
+            },
+            Ok(Datum::Variant(Box::new(Datum::Struct(vec![(
+                "k".into(),
+                Datum::Boolean(true),
+            )])))),
+        ),
+        (cell(&[(99, 0)], &[]), Err("unknown VARIANT type code 99")),
+        (cell(&[(6, 3)], &[0; 8]), Err("cut short")),
+        (cell(&[(5, 9)], &[0; 4]), Err("past the 4-byte data")),
+        (cell(&[(16, 0)], &[100, b'a', b'b']), Err("cut short")),
+        (cell(&[(16, 0)], &[2, 0xFF, 0xFE]), Err("utf-8")),
+        (cell(&[(16, 0)], &[0x80, 0x80]), Err("LEB128")),
+        (cell(&[(15, 0)], &[50, 2, 0, 0]), Err("DECIMAL")),
+        (cell(&[(30, 0)], &[1, 5]), Err("1 children, the row has 0")),
+        (
+            RawCell {
+                children: vec![(None, 1)],
+                ..cell(&[(30, 0), (1, 0)], &[1, 5])
+            },
+            Err("child index 5"),
+        ),
+        (
+            RawCell {
+                children: vec![(None, 0)],
+                ..cell(&[(30, 0)], &[1, 0])
+            },
+            Err("not a tree"),
+        ),
+        (
+            RawCell {
+                children: vec![(Some(3), 1)],
+                ..cell(&[(29, 0), (1, 0)], &[1, 0])
+            },
+            Err("key index 3"),
+        ),
+        (
+            RawCell {
+                children: vec![(None, 1)],
+                ..cell(&[(29, 0), (1, 0)], &[1, 0])
+            },
+            Err("keys_index is NULL"),
+        ),
+        (cell(&[], &[]), Err("holds no value")),
+        // 64 levels are read, one more is refused (the decoder and `Display` recurse).
+        (
+            deep_arrays(64),
+            Ok(Datum::Variant(Box::new(
+                (0..64).fold(Datum::Boolean(true), |inner, _| Datum::List(vec![inner])),
+            ))),
+        ),
+        (deep_arrays(65), Err("nested deeper than 64")),
+        (deep_arrays(100_000), Err("nested deeper than 64")),
+    ];
+    let variant = conn
+        .query("SELECT NULL::VARIANT LIMIT 0")
+        .unwrap()
+        .column_type(0)
+        .unwrap();
+    let (cells, expected): (Vec<_>, Vec<_>) = cases.into_iter().map(|(c, w)| (Some(c), w)).unzip();
+    let cells = std::sync::Arc::new(std::sync::Mutex::new(cells));
+    let source = cells.clone();
+    let f = ScalarFunction::new("raw_variant", move |input, out| {
+        let ids = input.vector(0)?;
+        let mut all = source.lock().unwrap();
+        let rows: Vec<RawCell> = (0..input.len())
+            .map(|r| {
+                let id = ids.values::<i32>()?.get(r)?.unwrap_or(0) as usize;
+                Ok(all[id].take().unwrap_or_default())
+            })
+            .collect::<duckdb_ffi::safe::Result<_>>()?;
+        // SAFETY: `out` is this function's result vector, of the engine's VARIANT type.
+        unsafe { write_cells(out.as_raw(), &rows) };
+        Ok(())
+    })
+    .param(&LogicalType::new(TypeId::Integer).unwrap())
+    .returns(&variant)
+    .volatile();
+    conn.register(f).unwrap();
+    let mut result = conn
+        .query(&format!(
+            "SELECT raw_variant(i::INTEGER) FROM range({}) t(i)",
+            expected.len()
+        ))
+        .unwrap();
+    let mut row = 0;
+    while let Some(chunk) = result.next_chunk().unwrap() {
+        let v = chunk.vector(0).unwrap();
+        for r in 0..chunk.len() {
+            match (&expected[row], v.datum(r)) {
+                (Ok(want), Ok(got)) => {
+                    assert_eq!(&got, want, "case {row}");
+                    assert!(!got.to_string().is_empty());
+                }
+                (Err(words), Err(e)) => assert!(
+                    e.message().to_lowercase().contains(&words.to_lowercase()),
+                    "case {row}: {e}"
+                ),
+                (want, got) => panic!("case {row}: expected {want:?}, got {got:?}"),
+            }
+            row += 1;
+        }
+        // Reading the whole column stops at the first bad cell.
+        assert!(v.datums().is_err());
+    }
+    assert_eq!(row, expected.len());
 }

@@ -24,7 +24,7 @@ pub(crate) const EXPECTED_LAYOUT: &str = "STRUCT(keys VARCHAR[], \
 
 /// How deep OBJECTs and ARRAYs may nest inside one cell before decoding gives up (the
 /// decoder and the renderer recurse once per level).
-pub(crate) const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// A type's physical shape: the SQL name, with LIST children as `child[]` and STRUCT fields
 /// as `STRUCT(name type, ...)`.
@@ -255,9 +255,12 @@ impl Cell<'_, '_> {
     fn decimal(&self, offset: usize) -> Result<Decimal> {
         let mut rest = self.tail(offset)?;
         let (width, scale) = (leb128(&mut rest)?, leb128(&mut rest)?);
-        let (Ok(width), Ok(scale)) = (u8::try_from(width), u8::try_from(scale)) else {
+        let (Ok(width @ 1..=38), Ok(scale)) = (u8::try_from(width), u8::try_from(scale)) else {
             return Err(corrupt(format!("DECIMAL({width},{scale})")));
         };
+        if scale > width {
+            return Err(corrupt(format!("DECIMAL({width},{scale})")));
+        }
         let start = self.data.len() - rest.len();
         let value = match width {
             0..=4 => i128::from(self.fixed::<i16>(start)?),

@@ -79,7 +79,8 @@ macro_rules! datum_enum {
             /// cell, and a cell holding just a VARIANT NULL (which SQL's `IS NULL` takes for
             /// NULL), are [`Datum::Null`], not a `Variant`. Types a cast to VARIANT changes
             /// stay changed: an ENUM or a UNION arrives as the value it held, a MAP as a list
-            /// of `{'key': .., 'value': ..}` objects, an unnamed STRUCT as a list.
+            /// of `{'key': .., 'value': ..}` objects, an unnamed STRUCT as a list. OBJECTs and
+            /// ARRAYs nested more than 64 deep are an error.
             ///
             /// The wrapper is needed for the text: DuckDB writes a held list's strings
             /// unquoted when its elements differ in type (`[a b, NULL, ]`), where a LIST
