@@ -425,6 +425,37 @@ impl LogicalType {
         )
     }
 
+    /// The fields (names and types) of the STRUCT an engine-made VARIANT type is stored as
+    /// (the "VARIANT storage" section of [`c_api_reference`](crate::c_api_reference)).
+    ///
+    /// # Safety
+    /// `self` is a VARIANT type the engine made: the column type of a vector or result. Those
+    /// carry their storage fields; a VARIANT from [`LogicalType::new`]
+    /// (`duckdb_create_logical_type`) does not, and the C getters, which only check that the
+    /// type is stored as a STRUCT, would read it as if it did.
+    pub(crate) unsafe fn variant_storage_fields(&self) -> Result<Vec<(String, LogicalType)>> {
+        self.expect("VARIANT storage fields", &[TypeId::Variant])?;
+        // SAFETY: an engine-made VARIANT (caller), whose type info is the STRUCT it is stored
+        // as; the C getters below read that STRUCT's fields, indexes below its count.
+        unsafe {
+            let count = ffi::duckdb_struct_type_child_count(self.as_raw());
+            (0..count)
+                .map(|i| {
+                    Ok((
+                        take_name(
+                            ffi::duckdb_struct_type_child_name(self.as_raw(), i),
+                            "VARIANT field name",
+                        )?,
+                        Self::owned(
+                            ffi::duckdb_struct_type_child_type(self.as_raw(), i),
+                            "VARIANT field type",
+                        )?,
+                    ))
+                })
+                .collect()
+        }
+    }
+
     /// All STRUCT field names, in order.
     pub fn struct_child_names(&self) -> Result<Vec<String>> {
         (0..self.struct_child_count()?)

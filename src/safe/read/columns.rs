@@ -368,24 +368,29 @@ impl<'chunk> Vector<'chunk> {
         })
     }
 
-    /// Number of fields of a STRUCT column (members + 1 for a UNION: the tag comes first).
+    /// Number of fields of a STRUCT column (members + 1 for a UNION: the tag comes first; the
+    /// four storage columns for a VARIANT, see the "VARIANT storage" section of
+    /// [`c_api_reference`](crate::c_api_reference)).
     pub fn struct_child_count(&self) -> Result<usize> {
         let ty = self.logical_type();
         match ty.id() {
             TypeId::Struct => ty.struct_child_count(),
+            // SAFETY: the column type of a live vector, so made by the engine.
+            TypeId::Variant => Ok(unsafe { ty.variant_storage_fields() }?.len()),
             TypeId::Union => Ok(ty.union_member_count()? + 1),
             _ => Err(Self::mismatch(&ty, "a struct")),
         }
     }
 
-    /// Field `index` of a STRUCT (or UNION) column, with the parent's rows. The index is
+    /// Field `index` of a STRUCT (or UNION, or VARIANT) column, with the parent's rows. The index is
     /// checked here: `duckdb_struct_vector_get_child` does not check it.
     pub fn struct_child(&self, index: usize) -> Result<Vector<'chunk>> {
         let count = self.struct_child_count()?;
         if index >= count {
             return Err(Error::out_of_range("struct field", index, count));
         }
-        // SAFETY: STRUCT/UNION vector, index < field count; the child is borrowed.
+        // SAFETY: STRUCT/UNION/VARIANT vector (a VARIANT is stored as a STRUCT: "VARIANT
+        // storage"), index < field count; the child is borrowed.
         let child = unsafe { ffi::duckdb_struct_vector_get_child(self.raw, index as ffi::idx_t) };
         if child.is_null() {
             return Err(Error::misuse("struct vector has no child"));

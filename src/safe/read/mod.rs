@@ -8,6 +8,7 @@ mod from_sql;
 mod plan;
 mod primitive;
 mod row;
+mod variant;
 mod vector;
 
 pub use chunk::DataChunk;

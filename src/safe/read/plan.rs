@@ -1,5 +1,6 @@
 //! Reading cells as [`Datum`]s: a plan worked out once per column from its logical type.
 
+use super::variant::{self, VariantColumns};
 use super::vector::Vector;
 use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
@@ -28,6 +29,8 @@ pub(crate) enum Plan {
     Array(Box<Plan>),
     Struct(Vec<(String, Plan)>),
     Union(Vec<(String, Plan)>),
+    /// A VARIANT column whose storage layout was checked (`variant::check_layout`).
+    Variant,
 }
 
 impl Plan {
@@ -68,6 +71,12 @@ impl Plan {
                     })
                     .collect::<Result<_>>()?,
             ),
+            TypeId::Variant => {
+                // SAFETY: plans are only made from the column types of vectors (`datum`,
+                // `datums`) and the children of those types, all made by the engine.
+                unsafe { variant::check_layout(ty)? };
+                Plan::Variant
+            }
             TypeId::Varchar
             | TypeId::Blob
             | TypeId::Bit
@@ -194,6 +203,7 @@ impl Plan {
                     value: Box::new(value),
                 }
             }
+            Plan::Variant => VariantColumns::new(v)?.read(row)?,
         })
     }
 }
@@ -308,6 +318,18 @@ impl Plan {
                         } else {
                             Datum::Null
                         })
+                    })
+                    .collect()
+            }
+            Plan::Variant => {
+                let columns = VariantColumns::new(v)?;
+                (0..v.len())
+                    .map(|row| {
+                        if v.is_valid_in_range(row) {
+                            columns.read(row)
+                        } else {
+                            Ok(Datum::Null)
+                        }
                     })
                     .collect()
             }

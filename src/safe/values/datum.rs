@@ -71,6 +71,40 @@ macro_rules! datum_enum {
                 /// The member's value.
                 value: Box<Datum>,
             },
+            /// VARIANT: the value the cell holds, as DuckDB converts it to a value of its own
+            /// type. Scalars are the matching variant (`Integer`, `Varchar`, `Decimal`, ...;
+            /// a NULL inside is `Null`); an ARRAY is a `List`; an OBJECT is a `Struct` with
+            /// its members in byte order of their keys, except that an OBJECT whose only key
+            /// is empty is a one-entry `Map` (a STRUCT field cannot be unnamed). A SQL NULL
+            /// cell, and a cell holding just a VARIANT NULL (which SQL's `IS NULL` takes for
+            /// NULL), are [`Datum::Null`], not a `Variant`. Types a cast to VARIANT changes
+            /// stay changed: an ENUM or a UNION arrives as the value it held, a MAP as a list
+            /// of `{'key': .., 'value': ..}` objects, an unnamed STRUCT as a list. OBJECTs and
+            /// ARRAYs nested more than 64 deep are an error.
+            ///
+            /// The wrapper is needed for the text: DuckDB writes a held list's strings
+            /// unquoted when its elements differ in type (`[a b, NULL, ]`), where a LIST
+            /// column quotes them (`['a b', NULL, '']`); `Display` follows the VARIANT
+            /// rules inside, the nested rules outside.
+            ///
+            /// ```
+            /// use duckdb_ffi::safe::{Database, Datum};
+            /// let conn = Database::open_in_memory()?.connect()?;
+            /// let mut result = conn.query(
+            ///     "SELECT CAST({'b': [1, 2], 'a': 'x y'} AS VARIANT), CAST(['', NULL] AS VARIANT)",
+            /// )?;
+            /// let chunk = result.next_chunk()?.unwrap();
+            /// let object = chunk.vector(0)?.datum(0)?;
+            /// let Datum::Variant(held) = &object else { panic!("{object:?}") };
+            /// assert_eq!(**held, Datum::Struct(vec![
+            ///     ("a".into(), Datum::Varchar("x y".into())),
+            ///     ("b".into(), Datum::List(vec![Datum::Integer(1), Datum::Integer(2)])),
+            /// ]));
+            /// assert_eq!(object.to_string(), "{'a': x y, 'b': [1, 2]}");
+            /// assert_eq!(chunk.vector(1)?.datum(0)?.to_string(), "[, NULL]");
+            /// # Ok::<(), duckdb_ffi::safe::Error>(())
+            /// ```
+            Variant(Box<Datum>),
         }
     };
 }

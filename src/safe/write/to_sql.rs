@@ -257,6 +257,8 @@ pub(crate) fn datum_to_value(d: &Datum) -> Result<Value> {
         Datum::Union { name, value, .. } => {
             Value::union_from_member(name, &datum_to_value(value)?)?
         }
+        // The held value: DuckDB casts it to the VARIANT column or parameter it is bound to.
+        Datum::Variant(held) => datum_to_value(held)?,
         scalar => scalar.to_sql()?.into_value()?,
     })
 }
