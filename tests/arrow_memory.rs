@@ -7,7 +7,8 @@
 use duckdb_ffi::safe::Database;
 use duckdb_ffi::safe::arrow::ArrowStream;
 
-const QUERY: &str = "SELECT range AS i, range * 0.5 AS d, 'value ' || range AS s FROM range(10000000)";
+const QUERY: &str =
+    "SELECT range AS i, range * 0.5 AS d, 'value ' || range AS s FROM range(10000000)";
 
 /// The process's peak resident set so far, in MiB.
 fn peak_rss_mib() -> u64 {
@@ -38,7 +39,10 @@ fn a_streaming_export_of_10m_rows_keeps_peak_rss_bounded() {
     let streaming = peak_rss_mib() - start;
 
     let materialised_start = peak_rss_mib();
-    assert_eq!(drain(conn.query(QUERY).unwrap().into_arrow().unwrap()), 10_000_000);
+    assert_eq!(
+        drain(conn.query(QUERY).unwrap().into_arrow().unwrap()),
+        10_000_000
+    );
     let materialised = peak_rss_mib() - start;
     println!(
         "peak RSS growth: streaming {streaming} MiB, materialised {materialised} MiB \
@@ -46,7 +50,10 @@ fn a_streaming_export_of_10m_rows_keeps_peak_rss_bounded() {
     );
     // The materialised result holds all 10M rows (hundreds of MiB); the stream holds a few
     // chunks at a time.
-    assert!(materialised >= 200, "materialised export grew by only {materialised} MiB");
+    assert!(
+        materialised >= 200,
+        "materialised export grew by only {materialised} MiB"
+    );
     assert!(
         streaming * 5 <= materialised,
         "streaming grew by {streaming} MiB against {materialised} MiB materialised"
