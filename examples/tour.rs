@@ -124,6 +124,14 @@ fn main() -> Result<(), Error> {
             })?;
         println!("warmest reading: {warmest:.1} °F (a Rust UDF)");
 
+        // Arrow out and back in, through the Arrow C data interface (no Arrow library).
+        let stream = conn
+            .query("SELECT sensor, celsius FROM readings")?
+            .into_arrow()?;
+        conn.execute("CREATE TABLE readings_copy(sensor INTEGER, celsius DOUBLE)")?;
+        let copied = conn.append_arrow("readings_copy", stream)?;
+        println!("copied {copied} readings through Arrow");
+
         // 5. Errors are values with a kind, never a panic.
         let err = conn.query("SELECT * FROM no_such_table").unwrap_err();
         assert_eq!(err.engine_error(), Some(EngineError::Catalog));
