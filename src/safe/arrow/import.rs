@@ -137,8 +137,17 @@ impl ArrowImporter<'_> {
         let Some(chunk) = chunks.first() else {
             return Ok(Vec::new());
         };
+        // Only the types: an imported column may be a dictionary (not flat) vector, whose
+        // data `DataChunk::vector` cannot read (DuckDB throws past the C API).
         (0..chunk.column_count())
-            .map(|c| Ok(chunk.vector(c)?.logical_type()))
+            .map(|c| {
+                // SAFETY: a live chunk and an index below its column count; the vector is
+                // borrowed for this call and its type handed to us ("Getters: owned").
+                Ok(unsafe {
+                    let vector = ffi::duckdb_data_chunk_get_vector(chunk.as_raw(), c as ffi::idx_t);
+                    LogicalType::from_raw(ffi::duckdb_vector_get_column_type(vector))
+                })
+            })
             .collect()
     }
 
