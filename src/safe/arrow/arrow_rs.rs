@@ -21,69 +21,69 @@ macro_rules! arrow_rs_module {
             stream_reader: $reader:ident $(,)?
         }
     ) => {
-        $(#[$doc])*
-        /// [`RecordBatch`] and [`RecordBatchReader`] to and from this crate's Arrow C structs,
-        /// through arrow-rs's own FFI module, without copying buffers.
-        ///
-        /// - Out: [`reader`] turns an [`ArrowStream`] (a query's, from
-        ///   [`Connection::query_arrow`](crate::safe::Connection::query_arrow) or
-        ///   [`QueryResult::into_arrow`](crate::safe::QueryResult::into_arrow)) into
-        ///   [`RecordBatches`], a `RecordBatchReader`; [`query_batches`] collects a query.
-        /// - In: [`stream`] and [`stream_from_batches`] serve arrow-rs data as an
-        ///   [`ArrowStream`] for [`Connection::append_arrow`] or
-        ///   [`Connection::register_arrow`](crate::safe::Connection::register_arrow).
-        /// - Pairs: [`batch_to_c`] and [`batch_from_c`], [`schema_to_c`] and
-        ///   [`schema_from_c`].
-        ///
-        /// Lifetimes: a stream of a query borrows its connection, so [`RecordBatches`]
-        /// carries that borrow, and [`stream`] of a borrowing reader borrows as long. The
-        /// batches own their buffers and outlive both.
-        ///
-        /// `From` conversions between [`ArrowError`] and this crate's [`Error`] let `?`
-        /// mix the two.
-        ///
-        /// ```
-        #[doc = concat!(
-            "use duckdb_ffi::safe::arrow::",
-            stringify!($module),
-            "::{self as arrow_rs, arrow_array};"
-        )]
-        /// use arrow_array::{ArrayRef, Int32Array, RecordBatch, StringArray};
-        /// use duckdb_ffi::safe::Database;
-        /// use std::sync::Arc;
-        ///
-        /// let db = Database::open_in_memory()?;
-        /// let conn = db.connect()?;
-        /// let batch = RecordBatch::try_from_iter([
-        ///     ("id", Arc::new(Int32Array::from(vec![1, 2, 3])) as ArrayRef),
-        ///     ("name", Arc::new(StringArray::from(vec![Some("a"), None, Some("c")])) as ArrayRef),
-        /// ])?;
-        /// conn.execute("CREATE TABLE people(id INTEGER, name VARCHAR)")?;
-        /// let stream = arrow_rs::stream_from_batches(batch.schema(), vec![batch]);
-        /// assert_eq!(conn.append_arrow("people", stream)?, 3);
-        ///
-        /// let sql = "SELECT sum(id) AS s, count(name) AS c FROM people";
-        /// let batches = arrow_rs::query_batches(&conn, sql)?;
-        /// assert_eq!(batches[0].num_rows(), 1);
-        /// assert_eq!(batches[0].schema().field(0).name(), "s");
-        /// # Ok::<(), duckdb_ffi::safe::Error>(())
-        /// ```
-        ///
-        /// A reader of a query cannot outlive its connection:
-        ///
-        /// ```compile_fail
-        #[doc = concat!("use duckdb_ffi::safe::arrow::", stringify!($module), " as arrow_rs;")]
-        /// use duckdb_ffi::safe::Database;
-        /// let db = Database::open_in_memory()?;
-        /// let reader = {
-        ///     let conn = db.connect()?;
-        ///     arrow_rs::reader(conn.query_arrow("SELECT 1")?)?
-        /// }; // error: `conn` does not live long enough
-        /// assert_eq!(reader.count(), 1);
-        /// # Ok::<(), duckdb_ffi::safe::Error>(())
-        /// ```
         #[cfg(feature = $feature)]
         pub mod $module {
+            $(#![$doc])*
+            //! [`RecordBatch`] and [`RecordBatchReader`] to and from this crate's Arrow C structs,
+            //! through arrow-rs's own FFI module, without copying buffers.
+            //!
+            //! - Out: [`reader`] turns an [`ArrowStream`] (a query's, from
+            //!   [`Connection::query_arrow`](crate::safe::Connection::query_arrow) or
+            //!   [`QueryResult::into_arrow`](crate::safe::QueryResult::into_arrow)) into
+            //!   [`RecordBatches`], a `RecordBatchReader`; [`query_batches`] collects a query.
+            //! - In: [`stream`] and [`stream_from_batches`] serve arrow-rs data as an
+            //!   [`ArrowStream`] for [`Connection::append_arrow`] or
+            //!   [`Connection::register_arrow`](crate::safe::Connection::register_arrow).
+            //! - Pairs: [`batch_to_c`] and [`batch_from_c`], [`schema_to_c`] and
+            //!   [`schema_from_c`].
+            //!
+            //! Lifetimes: a stream of a query borrows its connection, so [`RecordBatches`]
+            //! carries that borrow, and [`stream`] of a borrowing reader borrows as long. The
+            //! batches own their buffers and outlive both.
+            //!
+            //! `From` conversions between [`ArrowError`] and this crate's [`Error`] let `?`
+            //! mix the two.
+            //!
+            //! ```
+            #![doc = concat!(
+                "use duckdb_ffi::safe::arrow::",
+                stringify!($module),
+                "::{self as arrow_rs, arrow_array};"
+            )]
+            //! use arrow_array::{ArrayRef, Int32Array, RecordBatch, StringArray};
+            //! use duckdb_ffi::safe::Database;
+            //! use std::sync::Arc;
+            //!
+            //! let db = Database::open_in_memory()?;
+            //! let conn = db.connect()?;
+            //! let ids: ArrayRef = Arc::new(Int32Array::from(vec![1, 2, 3]));
+            //! let names: ArrayRef = Arc::new(StringArray::from(vec![Some("a"), None, Some("c")]));
+            //! let batch = RecordBatch::try_from_iter([("id", ids), ("name", names)])?;
+            //! conn.execute("CREATE TABLE people(id INTEGER, name VARCHAR)")?;
+            //! let stream = arrow_rs::stream_from_batches(batch.schema(), vec![batch]);
+            //! assert_eq!(conn.append_arrow("people", stream)?, 3);
+            //!
+            //! let sql = "SELECT sum(id) AS s, count(name) AS c FROM people";
+            //! let batches = arrow_rs::query_batches(&conn, sql)?;
+            //! assert_eq!(batches[0].num_rows(), 1);
+            //! assert_eq!(batches[0].schema().field(0).name(), "s");
+            //! # Ok::<(), duckdb_ffi::safe::Error>(())
+            //! ```
+            //!
+            //! A reader of a query cannot outlive its connection:
+            //!
+            //! ```compile_fail
+            #![doc = concat!("use duckdb_ffi::safe::arrow::", stringify!($module), " as arrow_rs;")]
+            //! use duckdb_ffi::safe::Database;
+            //! let db = Database::open_in_memory()?;
+            //! let reader = {
+            //!     let conn = db.connect()?;
+            //!     arrow_rs::reader(conn.query_arrow("SELECT 1")?)?
+            //! }; // error: `conn` does not live long enough
+            //! assert_eq!(reader.count(), 1);
+            //! # Ok::<(), duckdb_ffi::safe::Error>(())
+            //! ```
+
             /// The `arrow-array` crate these conversions speak (with its `ffi` feature).
             pub use ::$array as arrow_array;
             /// The `arrow-schema` crate these conversions speak.
