@@ -346,6 +346,21 @@ macro_rules! arrow_rs_tests {
             }
 
             #[test]
+            fn an_arrow_rs_reader_round_trips_through_a_c_stream() {
+                let _ledger = common::ledger_guard();
+                let (schema, batches) = arrow_rs_batches();
+                let reader = RecordBatchIterator::new(batches.clone().into_iter().map(Ok), schema);
+                let stream = arrow_rs::stream(reader);
+                assert_eq!(ledger::snapshot().live(HandleKind::ArrowStream), 1);
+                // A stream that borrows nothing hands out arrow-rs's own reader.
+                let back = arrow_rs::reader(stream).unwrap().into_inner();
+                assert_eq!(ledger::snapshot().live(HandleKind::ArrowStream), 0);
+                let back: Vec<RecordBatch> = back.map(Result::unwrap).collect();
+                assert_eq!(back, batches);
+                no_live_arrow();
+            }
+
+            #[test]
             fn duckdb_arrays_convert_one_by_one() {
                 let _ledger = common::ledger_guard();
                 let conn = Database::open_in_memory().unwrap().connect().unwrap();
