@@ -156,6 +156,21 @@ macro_rules! arrow_rs_tests {
                 no_live_arrow();
             }
 
+            /// A reader of a query may move to another thread, like the stream it reads.
+            #[test]
+            fn readers_and_streams_are_send() {
+                let _ledger = common::ledger_guard();
+                let conn = Database::open_in_memory().unwrap().connect().unwrap();
+                let reader =
+                    arrow_rs::reader(conn.query_arrow("SELECT 1 AS one").unwrap()).unwrap();
+                let rows = std::thread::scope(|s| {
+                    s.spawn(move || reader.map(|b| b.unwrap().num_rows()).sum::<usize>())
+                        .join()
+                        .unwrap()
+                });
+                assert_eq!(rows, 1);
+            }
+
             #[test]
             fn a_failing_query_is_an_error() {
                 let _ledger = common::ledger_guard();
