@@ -185,7 +185,7 @@ fn duckdb_digits_f32(v: f32) -> Result<Decimal, fmt::Error> {
 
 /// Writes the digits in DuckDB's notation (see the module doc), built on the stack and
 /// written at once.
-fn write_decimal(f: &mut fmt::Formatter<'_>, d: Decimal) -> fmt::Result {
+fn write_decimal<W: fmt::Write + ?Sized>(f: &mut W, d: Decimal) -> fmt::Result {
     let mut t = TextBuf::new();
     let mut digit_buf = TextBuf::new();
     digit_buf.push_uint(u128::from(d.digits), 1);
@@ -226,7 +226,7 @@ fn write_decimal(f: &mut fmt::Formatter<'_>, d: Decimal) -> fmt::Result {
 macro_rules! float_writer {
     ($name:ident, $t:ty, $digits:ident) => {
         /// Writes the value as DuckDB's cast to VARCHAR does (see the module doc).
-        pub(super) fn $name(f: &mut fmt::Formatter<'_>, v: $t) -> fmt::Result {
+        pub(super) fn $name<W: fmt::Write + ?Sized>(f: &mut W, v: $t) -> fmt::Result {
             if v.is_sign_negative() {
                 f.write_str("-")?;
             }
