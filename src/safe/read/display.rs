@@ -423,7 +423,7 @@ impl<'chunk> DisplayCells<'chunk> {
         match self.node.valid(row, &mut error) {
             Ok(true) => Ok(Some(DisplayCell { cells: self, row })),
             Ok(false) => Ok(None),
-            Err(_) => Err(error.unwrap_or_else(|| formatting_failed())),
+            Err(_) => Err(error.unwrap_or_else(formatting_failed)),
         }
     }
 
@@ -438,7 +438,7 @@ impl<'chunk> DisplayCells<'chunk> {
             Ok(false) => Ok(false),
             Err(e) => Err(e),
         };
-        written.map_err(|_| error.unwrap_or_else(|| formatting_failed()))
+        written.map_err(|_| error.unwrap_or_else(formatting_failed))
     }
 
     /// Number of rows.
