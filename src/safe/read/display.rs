@@ -136,9 +136,14 @@ impl<'chunk> Node<'chunk> {
         Ok(v.is_valid_in_range(row))
     }
 
-    /// Writes row `row` (in range, valid) as the top-level value; a problem with the data
-    /// (text that is not UTF-8, a list entry outside its child) is put in `error`.
-    fn render<W: Write + ?Sized>(
+    /// Writes row `row` as the top-level value; a problem with the data (text that is not
+    /// UTF-8, a list entry outside its child) is put in `error`.
+    ///
+    /// # Safety
+    /// `row` is in range and valid (not NULL) in this node's vector ([`valid`](Self::valid)
+    /// said so): scalar storage is read without checks, and under a NULL row a string's
+    /// pointer may be garbage.
+    unsafe fn render<W: Write + ?Sized>(
         &self,
         row: usize,
         f: &mut W,
@@ -146,20 +151,23 @@ impl<'chunk> Node<'chunk> {
     ) -> fmt::Result {
         match self {
             // SAFETY: the node was bound to a vector of type `id` (`Node::bind` takes the plan
-            // made from the vector's own type); `row` is in range and valid (`valid`, checked
-            // by every caller).
+            // made from the vector's own type); `row` is in range and valid (the caller's
+            // contract).
             Node::Scalar(id, v) => unsafe { render_scalar(*id, v, row, f, error) },
             Node::Decimal {
                 width,
                 scale,
                 storage,
                 vector,
-            } => decimal(*width, *scale, *storage, vector, row).render(f),
+                // SAFETY: the node's storage type comes from its vector's type (`Node::bind`);
+                // `row` is in range (the caller's contract).
+            } => unsafe { decimal(*width, *scale, *storage, vector, row) }.render(f),
             Node::Enum {
                 storage,
                 dictionary,
                 vector,
-            } => f.write_str(enum_entry(*storage, dictionary, vector, row, error)?),
+                // SAFETY: as for DECIMAL.
+            } => f.write_str(unsafe { enum_entry(*storage, dictionary, vector, row, error) }?),
             Node::List(_, list, child) => {
                 let range = ok(error, list.range(row))?.unwrap_or(0..0);
                 write_list(f, range, |f, i| child.render_child(i, f, error))
@@ -209,7 +217,8 @@ impl<'chunk> Node<'chunk> {
         error: &mut Option<Error>,
     ) -> fmt::Result {
         if self.valid(row, error)? {
-            self.render(row, f, error)
+            // SAFETY: `valid` just checked that `row` is in range and valid.
+            unsafe { self.render(row, f, error) }
         } else {
             f.write_str(NULL_TEXT)
         }
@@ -233,14 +242,22 @@ impl<'chunk> Node<'chunk> {
                 scale,
                 storage,
                 vector,
-            } => write_child_value(f, &decimal(*width, *scale, *storage, vector, row)),
+                // SAFETY: the node's storage type comes from its vector's type (`Node::bind`);
+                // `valid` checked that `row` is in range.
+            } => write_child_value(f, &unsafe {
+                decimal(*width, *scale, *storage, vector, row)
+            }),
             Node::Enum {
                 storage,
                 dictionary,
                 vector,
-            } => write_child_text(f, enum_entry(*storage, dictionary, vector, row, error)?),
+                // SAFETY: as for DECIMAL.
+            } => write_child_text(f, unsafe {
+                enum_entry(*storage, dictionary, vector, row, error)
+            }?),
             // Nested values are written inside others as they are.
-            _ => self.render(row, f, error),
+            // SAFETY: `valid` checked at the top that `row` is in range and valid.
+            _ => unsafe { self.render(row, f, error) },
         }
     }
 }
@@ -258,11 +275,14 @@ fn ok<T>(slot: &mut Option<Error>, r: Result<T>) -> std::result::Result<T, fmt::
     r.or_else(|e| fail(slot, e))
 }
 
-/// The DECIMAL of row `row` (in range).
+/// The DECIMAL of row `row`.
+///
+/// # Safety
+/// `storage` is the decimal's internal type (from `Plan::new` on `v`'s own type) and
+/// `row < v.len()`.
 #[inline]
-fn decimal(width: u8, scale: u8, storage: TypeId, v: &Vector<'_>, row: usize) -> Decimal {
-    // SAFETY: `storage` is the decimal's internal type, read from the vector's own type by
-    // `Plan::new`; `row < len` (checked by `Node::valid`).
+unsafe fn decimal(width: u8, scale: u8, storage: TypeId, v: &Vector<'_>, row: usize) -> Decimal {
+    // SAFETY: forwarded (caller): each arm reads the storage type it matched, in bounds.
     let value = unsafe {
         match storage {
             TypeId::SmallInt => i128::from(v.read_unchecked::<i16>(row)),
@@ -278,16 +298,19 @@ fn decimal(width: u8, scale: u8, storage: TypeId, v: &Vector<'_>, row: usize) ->
     }
 }
 
-/// The dictionary entry of ENUM row `row` (in range).
-fn enum_entry<'d>(
+/// The dictionary entry of ENUM row `row`.
+///
+/// # Safety
+/// `storage` is the enum's index type (from `Plan::new` on `v`'s own type) and
+/// `row < v.len()`.
+unsafe fn enum_entry<'d>(
     storage: TypeId,
     dictionary: &'d [String],
     v: &Vector<'_>,
     row: usize,
     error: &mut Option<Error>,
 ) -> std::result::Result<&'d str, fmt::Error> {
-    // SAFETY: `storage` is the enum's index type, read from the vector's own type by
-    // `Plan::new`; `row < len` (checked by `Node::valid`).
+    // SAFETY: forwarded (caller): each arm reads the index type it matched, in bounds.
     let index = unsafe {
         match storage {
             TypeId::UTinyInt => usize::from(v.read_unchecked::<u8>(row)),
@@ -434,7 +457,8 @@ impl<'chunk> DisplayCells<'chunk> {
     pub fn write_to(&self, row: usize, out: &mut String) -> Result<bool> {
         let mut error = None;
         let written = match self.node.valid(row, &mut error) {
-            Ok(true) => self.node.render(row, out, &mut error).map(|()| true),
+            // SAFETY: `valid` just checked that `row` is in range and valid.
+            Ok(true) => unsafe { self.node.render(row, out, &mut error) }.map(|()| true),
             Ok(false) => Ok(false),
             Err(e) => Err(e),
         };
@@ -469,7 +493,9 @@ pub struct DisplayCell<'a, 'chunk> {
 
 impl fmt::Display for DisplayCell<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.cells.node.render(self.row, f, &mut None)
+        // SAFETY: a `DisplayCell` is only made by `DisplayCells::get`, after `valid` said its
+        // row is in range and valid; the cells (and their chunk) are borrowed, unchanged.
+        unsafe { self.cells.node.render(self.row, f, &mut None) }
     }
 }
 
