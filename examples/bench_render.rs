@@ -13,6 +13,7 @@
 //!   `Display`;
 //! - **engine**: `SELECT CAST(col AS VARCHAR), ...`, each string borrowed from the chunk.
 //!
+//! `BENCH_RENDER_ONLY=cells` times the first path alone (for a profiler).
 //! The time to read the Datums alone is printed too. All sums of text lengths must be equal
 //! (they are the same text); the best of `runs` runs is printed side by side as
 //! `RESULT render <cells s> <engine s> <cells/engine>`.
@@ -137,6 +138,12 @@ fn main() -> Result<()> {
     if let Ok(threads) = std::env::var("BENCH_RENDER_THREADS") {
         let threads: u32 = threads.parse().expect("BENCH_RENDER_THREADS: a number");
         conn.execute(&format!("SET threads = {threads}"))?;
+    }
+    // BENCH_RENDER_ONLY=cells runs the DisplayCells path alone (for a profiler).
+    if std::env::var("BENCH_RENDER_ONLY").as_deref() == Ok("cells") {
+        let (cells_s, cells_len) = best(runs, || cells(&conn))?;
+        println!("ours, cells (write_to) {cells_s:.3} s, {cells_len} bytes");
+        return Ok(());
     }
     let (cells_s, cells_len) = best(runs, || cells(&conn))?;
     let (engine_s, engine_len) = best(runs, || engine(&conn))?;

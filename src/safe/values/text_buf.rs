@@ -1,5 +1,6 @@
 //! A fixed-size text buffer on the stack, for rendering a value's parts without allocating.
 
+use crate::safe::cabi::utf8;
 use std::fmt;
 
 /// Room for the longest scalar text (an INTERVAL or a BC timestamp with nanoseconds are under
@@ -128,7 +129,8 @@ impl TextBuf {
         if self.overflow {
             return Err(fmt::Error);
         }
-        f.write_str(std::str::from_utf8(&self.bytes[..self.len]).map_err(|_| fmt::Error)?)
+        // Checked, ASCII (all this buffer ever holds) word-at-a-time.
+        f.write_str(utf8(&self.bytes[..self.len]).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -151,7 +153,7 @@ impl TextBuf {
 
     /// The text so far.
     pub(super) fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+        utf8(&self.bytes[..self.len]).unwrap_or("")
     }
 
     /// Drops `suffix` from the end when the text ends with it.
