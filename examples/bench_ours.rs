@@ -2,7 +2,7 @@
 //! line per run, for `bench/compare` (which takes medians next to the C programs and duckdb-rs).
 //!
 //! ```text
-//! cargo run --release --example bench_ours -- <query|prepared|scan|append|open_close|callbacks|all> [runs]
+//! cargo run --release --example bench_ours -- <query|prepared|scan|append|open_close|callbacks|render|all> [runs]
 //! ```
 //!
 //! Output lines: `RESULT <workload> <seconds> <check>`, where `<check>` is computed from the
@@ -256,6 +256,29 @@ fn callbacks(runs: usize) -> Result<()> {
     Ok(())
 }
 
+/// Workload (g): the render table's 10M values written as text (benches/workloads/safe.rs),
+/// next to the C program's engine cast; `render_10m_threads1` runs with `SET threads = 1`, as
+/// the C program does for that workload.
+fn render(runs: usize) -> Result<()> {
+    let (_db, conn) = open()?;
+    conn.execute(RENDER_CREATE)?;
+    for name in ["render_10m", "render_10m_threads1"] {
+        if name == "render_10m_threads1" {
+            conn.execute("SET threads = 1")?;
+        }
+        for _ in 0..runs {
+            let start = Instant::now();
+            let total = safe::render(&conn)?;
+            report(
+                name,
+                start.elapsed().as_secs_f64(),
+                &format!("bytes={total}"),
+            );
+        }
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let workload = args.first().map_or("all", String::as_str);
@@ -277,15 +300,17 @@ fn main() -> ExitCode {
         "append" => append(runs.unwrap_or(5)),
         "open_close" => open_close(runs.unwrap_or(10)),
         "callbacks" => callbacks(runs.unwrap_or(5)),
+        "render" => render(runs.unwrap_or(3)),
         "all" => query(runs.unwrap_or(20))
             .and_then(|()| prepared(runs.unwrap_or(10)))
             .and_then(|()| scan(runs.unwrap_or(5)))
             .and_then(|()| append(runs.unwrap_or(5)))
             .and_then(|()| open_close(runs.unwrap_or(10)))
-            .and_then(|()| callbacks(runs.unwrap_or(5))),
+            .and_then(|()| callbacks(runs.unwrap_or(5)))
+            .and_then(|()| render(runs.unwrap_or(3))),
         other => {
             eprintln!(
-                "error: unknown workload {other:?} (query, prepared, scan, append, open_close, callbacks, all)"
+                "error: unknown workload {other:?} (query, prepared, scan, append, open_close, callbacks, render, all)"
             );
             return ExitCode::from(2);
         }

@@ -5,14 +5,18 @@
 //! ```
 //!
 //! A table of `rows` rows (default 2,000,000) and five columns (BIGINT, DOUBLE, TIMESTAMP,
-//! DECIMAL(18,3), VARCHAR[]: 10,000,000 values) is read two ways:
+//! DECIMAL(18,3), VARCHAR[]: 10,000,000 values) is read three ways:
 //!
-//! - **ours**: `SELECT a, b, ...`, each column read as [`Datum`]s (`Vector::datums`) and each with `Display` into one
-//!   written with `Display` into one reused `String`;
+//! - **cells**: `SELECT a, b, ...`, each column's cells written straight from the chunk
+//!   (`Vector::display_cells`, `DisplayCells::write_to`) into one reused `String`;
+//! - **datums**: the same, each cell read as a [`Datum`] (`Vector::datums`) and written with
+//!   `Display`;
 //! - **engine**: `SELECT CAST(col AS VARCHAR), ...`, each string borrowed from the chunk.
 //!
-//! The time to read the Datums alone is printed too. Both sums of text lengths must be equal (they are the same text); the best of `runs` runs is
-//! printed side by side as `RESULT render <ours s> <engine s> <ours/engine>`.
+//! `BENCH_RENDER_ONLY=cells` times the first path alone (for a profiler).
+//! The time to read the Datums alone is printed too. All sums of text lengths must be equal
+//! (they are the same text); the best of `runs` runs is printed side by side as
+//! `RESULT render <cells s> <engine s> <cells/engine>`.
 
 use duckdb_ffi::safe::{Connection, Database, Datum, Result};
 use std::fmt::Write;
@@ -37,8 +41,27 @@ fn setup(conn: &Connection, rows: usize) -> Result<()> {
     Ok(())
 }
 
+/// Renders every cell straight from the chunk; returns the total text length.
+fn cells(conn: &Connection) -> Result<usize> {
+    let mut result = conn.query(&format!("SELECT {} FROM m", columns()))?;
+    let mut text = String::with_capacity(256);
+    let mut total = 0;
+    while let Some(chunk) = result.next_chunk()? {
+        for c in 0..chunk.column_count() {
+            let cells = chunk.vector(c)?.display_cells()?;
+            for row in 0..cells.len() {
+                text.clear();
+                if cells.write_to(row, &mut text)? {
+                    total += text.len();
+                }
+            }
+        }
+    }
+    Ok(total)
+}
+
 /// Reads every cell as a `Datum` and renders it; returns the total text length.
-fn ours(conn: &Connection) -> Result<usize> {
+fn datums(conn: &Connection) -> Result<usize> {
     let mut result = conn.query(&format!("SELECT {} FROM m", columns()))?;
     let mut text = String::with_capacity(256);
     let mut total = 0;
@@ -116,16 +139,27 @@ fn main() -> Result<()> {
         let threads: u32 = threads.parse().expect("BENCH_RENDER_THREADS: a number");
         conn.execute(&format!("SET threads = {threads}"))?;
     }
-    let (ours_s, ours_len) = best(runs, || ours(&conn))?;
+    // BENCH_RENDER_ONLY=cells runs the DisplayCells path alone (for a profiler).
+    if std::env::var("BENCH_RENDER_ONLY").as_deref() == Ok("cells") {
+        let (cells_s, cells_len) = best(runs, || cells(&conn))?;
+        println!("ours, cells (write_to) {cells_s:.3} s, {cells_len} bytes");
+        return Ok(());
+    }
+    let (cells_s, cells_len) = best(runs, || cells(&conn))?;
     let (engine_s, engine_len) = best(runs, || engine(&conn))?;
+    let (datums_s, datums_len) = best(runs, || datums(&conn))?;
     let (read_s, _) = best(runs, || read_only(&conn))?;
-    assert_eq!(ours_len, engine_len, "the two texts differ in length");
+    assert_eq!(cells_len, engine_len, "the texts differ in length");
+    assert_eq!(datums_len, engine_len, "the texts differ in length");
     println!(
-        "values {} text bytes {ours_len}\nours (Datum + Display) {ours_s:.3} s\n\
-         of which reading Datums {read_s:.3} s\n\
-         engine (CAST + fetch)  {engine_s:.3} s\nRESULT render {ours_s:.6} {engine_s:.6} {:.3}",
+        "values {} text bytes {cells_len}\n\
+         ours, cells (write_to)  {cells_s:.3} s ({:.3} x engine)\n\
+         ours, Datum + Display   {datums_s:.3} s ({:.3} x engine), of which reading Datums {read_s:.3} s\n\
+         engine (CAST + fetch)   {engine_s:.3} s\nRESULT render {cells_s:.6} {engine_s:.6} {:.3}",
         rows * 5,
-        ours_s / engine_s
+        cells_s / engine_s,
+        datums_s / engine_s,
+        cells_s / engine_s
     );
     Ok(())
 }

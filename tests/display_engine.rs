@@ -4,8 +4,10 @@
 //! random ones, nested types included). They are written twice, through the appender and
 //! through a prepared INSERT, then read back in one query next to the engine's
 //! `CAST(v AS VARCHAR)` and `a.v IS NOT DISTINCT FROM p.v`. Every value must read back as
-//! written, render as the engine renders it, and match across both write paths. The summary
-//! table (per type: values, equal text, equal round trips) is printed with `--nocapture`.
+//! written, render as the engine renders it through both text paths (`Datum`'s `Display` and
+//! the borrowed cells of `Vector::display_cells`, by `Display` and by `write_to`), and match
+//! across both write paths. The summary table (per type: values, equal text, equal borrowed
+//! text, equal round trips) is printed with `--nocapture`.
 
 mod common;
 
@@ -26,6 +28,7 @@ fn conn() -> Connection {
 struct Tally {
     values: usize,
     text_equal: usize,
+    cells_equal: usize,
     read_back_equal: usize,
     paths_equal: usize,
     failures: Vec<String>,
@@ -88,6 +91,7 @@ fn check_type(conn: &Connection, sql_type: &str, values: &[Datum]) -> Tally {
         );
         // The column-wise reader must agree with the row-wise one.
         let column = v.datums().unwrap();
+        let cells = v.display_cells().unwrap();
         for (r, from_column) in column.iter().enumerate() {
             let want = &values[row];
             let got = v.datum(r).unwrap();
@@ -117,6 +121,18 @@ fn check_type(conn: &Connection, sql_type: &str, values: &[Datum]) -> Tally {
             } else {
                 fail(format!("ours {ours:?}, engine {engine:?} ({got:?})"));
             }
+            // The borrowed path, through Display and through write_to.
+            let shown = cells.get(r).unwrap().map(|c| c.to_string());
+            let mut written = String::from("x");
+            let non_null = cells.write_to(r, &mut written).unwrap();
+            let written = non_null.then(|| written[1..].to_owned());
+            if shown == engine && written == engine {
+                tally.cells_equal += 1;
+            } else {
+                fail(format!(
+                    "borrowed cell: Display {shown:?}, write_to {written:?}, engine {engine:?}"
+                ));
+            }
             if same.datum(r).unwrap() == Datum::Boolean(true) {
                 tally.paths_equal += 1;
             } else {
@@ -139,8 +155,13 @@ fn run(types: Vec<(String, Ty)>) {
         let values: Vec<Datum> = (0..N).map(|i| ty.value(&mut rng, i)).collect();
         let tally = check_type(&conn, &name, &values);
         report.push_str(&format!(
-            "{name:<60} {:>6} values, text equal {:>6}, read back {:>6}, paths equal {:>6}\n",
-            tally.values, tally.text_equal, tally.read_back_equal, tally.paths_equal
+            "{name:<60} {:>6} values, text equal {:>6}, borrowed {:>6}, read back {:>6}, \
+             paths equal {:>6}\n",
+            tally.values,
+            tally.text_equal,
+            tally.cells_equal,
+            tally.read_back_equal,
+            tally.paths_equal
         ));
         failures.extend(tally.failures);
     }
@@ -203,9 +224,17 @@ fn engine_made_values_render_as_the_engine() {
         let chunk = result.next_chunk().unwrap().unwrap();
         let ours = chunk.vector(0).unwrap().datum(0).unwrap();
         let engine = chunk.vector(1).unwrap().datum(0).unwrap();
+        let cell = chunk.vector(0).unwrap().display_cells().unwrap();
+        let borrowed = cell.get(0).unwrap().map(|c| c.to_string());
         match engine {
-            Datum::Varchar(text) => assert_eq!(ours.to_string(), text, "{expr}: {ours:?}"),
-            other => assert!(ours.is_null(), "{expr}: engine {other:?}, ours {ours:?}"),
+            Datum::Varchar(text) => {
+                assert_eq!(ours.to_string(), text, "{expr}: {ours:?}");
+                assert_eq!(borrowed.as_deref(), Some(&*text), "{expr}: borrowed cell");
+            }
+            other => {
+                assert!(ours.is_null(), "{expr}: engine {other:?}, ours {ours:?}");
+                assert!(borrowed.is_none(), "{expr}: borrowed {borrowed:?}");
+            }
         }
     }
 }
@@ -241,13 +270,17 @@ fn random_float_bits_render_as_the_engine() {
         .unwrap();
     let (mut compared, mut failures) = (0, Vec::new());
     while let Some(chunk) = result.next_chunk().unwrap() {
+        let cells = [0, 1].map(|c| chunk.vector(c).unwrap().display_cells().unwrap());
         for r in 0..chunk.len() {
-            for c in 0..2 {
+            for (c, cells) in cells.iter().enumerate() {
                 let ours = chunk.vector(c).unwrap().datum(r).unwrap().to_string();
+                let borrowed = cells.get(r).unwrap().map(|c| c.to_string());
                 let engine = chunk.vector(c + 2).unwrap().datum(r).unwrap().to_string();
                 compared += 1;
-                if ours != engine && failures.len() < 10 {
-                    failures.push(format!("ours {ours}, engine {engine}"));
+                if (ours != engine || borrowed.as_ref() != Some(&engine)) && failures.len() < 10 {
+                    failures.push(format!(
+                        "ours {ours}, borrowed {borrowed:?}, engine {engine}"
+                    ));
                 }
             }
         }

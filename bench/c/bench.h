@@ -117,4 +117,15 @@ static inline size_t bench_row_text(int64_t i, char *buf, size_t cap) {
     "FROM range(10000000)"
 #define BENCH_APPEND_ROWS 1000000LL
 
+/* The render table (same definition in benches/workloads/mod.rs and examples/bench_render.rs):
+ * 2M rows of BIGINT, DOUBLE, TIMESTAMP, DECIMAL(18,3) and VARCHAR[] (a quarter NULL): 10M
+ * values, 8.5M of them non-NULL. */
+#define BENCH_RENDER_CREATE                                                                      \
+    "CREATE TABLE m AS SELECT (i * 7919 - 1000000)::BIGINT AS a, "                               \
+    "CASE WHEN i % 5 = 0 THEN i / 7.0 WHEN i % 5 = 1 THEN i * 1e12 ELSE (i * 0.001)::DOUBLE END " \
+    "AS b, TIMESTAMP '1990-01-01' + to_microseconds(i * 123456789) AS c, "                       \
+    "(i * 3.141)::DECIMAL(18,3) AS d, "                                                          \
+    "CASE WHEN i % 4 = 0 THEN NULL ELSE ['x' || i, 'a b', 'it''s'][1:(i % 4)] END AS e "         \
+    "FROM range(2000000) t(i)"
+
 #endif

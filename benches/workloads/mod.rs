@@ -34,6 +34,18 @@ pub const APPEND_ROWS: i64 = 1_000_000;
 /// (Re)creates the empty append target.
 pub const APPEND_CREATE: &str = "CREATE OR REPLACE TABLE a(i BIGINT, d DOUBLE, s VARCHAR)";
 
+/// The render table (same definition in bench/c/bench.h and examples/bench_render.rs): 2M
+/// rows of BIGINT, DOUBLE, TIMESTAMP, DECIMAL(18,3) and VARCHAR[] (a quarter NULL): 10M values.
+pub const RENDER_CREATE: &str = "CREATE TABLE m AS SELECT (i * 7919 - 1000000)::BIGINT AS a, \
+     CASE WHEN i % 5 = 0 THEN i / 7.0 WHEN i % 5 = 1 THEN i * 1e12 ELSE (i * 0.001)::DOUBLE END \
+     AS b, TIMESTAMP '1990-01-01' + to_microseconds(i * 123456789) AS c, \
+     (i * 3.141)::DECIMAL(18,3) AS d, \
+     CASE WHEN i % 4 = 0 THEN NULL ELSE ['x' || i, 'a b', 'it''s'][1:(i % 4)] END AS e \
+     FROM range(2000000) t(i)";
+
+/// The render query: the table's values as they are (rendered on the Rust side).
+pub const RENDER_QUERY: &str = "SELECT a, b, c, d, e FROM m";
+
 /// Round trips of `SELECT 42` per timed run of `examples/bench_ours`.
 pub const QUERY_ROUND_TRIPS: usize = 1000;
 

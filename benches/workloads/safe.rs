@@ -1,6 +1,6 @@
 //! The workloads through duckdb-ffi's safe layer, written as a user of the crate would.
 
-use super::{APPEND_ROWS, SCAN_QUERY, ScanSums};
+use super::{APPEND_ROWS, RENDER_QUERY, SCAN_QUERY, ScanSums};
 use duckdb_ffi::safe::{
     ChunkWriter, Connection, Database, Error, ErrorKind, LogicalType, PreparedStatement,
     QueryResult, Result, TypeId,
@@ -138,4 +138,25 @@ pub fn open_close() -> Result<()> {
     conn.close();
     db.close();
     Ok(())
+}
+
+/// Workload (g): every cell of the render table written as text straight from the chunk
+/// (`Vector::display_cells`) into one reused `String`; returns the total text length of the
+/// non-NULL cells (the C program sums the lengths of the engine's `CAST(.. AS VARCHAR)`).
+pub fn render(conn: &Connection) -> Result<i64> {
+    let mut result = conn.query(RENDER_QUERY)?;
+    let mut text = String::with_capacity(256);
+    let mut total = 0;
+    while let Some(chunk) = result.next_chunk()? {
+        for c in 0..chunk.column_count() {
+            let cells = chunk.vector(c)?.display_cells()?;
+            for row in 0..cells.len() {
+                text.clear();
+                if cells.write_to(row, &mut text)? {
+                    total += text.len() as i64;
+                }
+            }
+        }
+    }
+    Ok(total)
 }

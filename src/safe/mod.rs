@@ -120,8 +120,8 @@ pub use functions::{
 pub use logical_type::LogicalType;
 pub use pending::{PendingResult, PendingState};
 pub use read::{
-    ArrayVector, Bits, Blobs, ColumnIndex, DataChunk, FromSql, ListVector, MapVector, Primitive,
-    Row, Strings, Validity, Values, Vector,
+    ArrayVector, Bits, Blobs, ColumnIndex, DataChunk, DisplayCell, DisplayCells, FromSql,
+    ListVector, MapVector, Primitive, Row, Strings, Validity, Values, Vector,
 };
 pub use report::{MemoryReport, MemoryTag, ProfileNode, TemporaryFile};
 pub use result::{Chunks, QueryResult, StatementType};

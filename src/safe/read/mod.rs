@@ -4,6 +4,7 @@
 
 mod chunk;
 mod columns;
+mod display;
 mod from_sql;
 mod plan;
 mod primitive;
@@ -14,6 +15,7 @@ mod vector;
 pub use chunk::DataChunk;
 pub(crate) use chunk::chunk_vector;
 pub use columns::{ArrayVector, Bits, Blobs, ListVector, MapVector, Strings};
+pub use display::{DisplayCell, DisplayCells};
 pub use from_sql::FromSql;
 pub use primitive::{Primitive, Values};
 pub(crate) use row::ColumnNames;

@@ -75,6 +75,7 @@ fn check_fields(fields: &[(String, LogicalType)]) -> Result<()> {
 }
 
 /// The storage columns of one VARIANT vector, borrowed from its chunk.
+#[derive(Debug)]
 pub(crate) struct VariantColumns<'c> {
     keys: ListVector<'c>,
     key_text: Strings<'c>,

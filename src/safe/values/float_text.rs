@@ -130,9 +130,88 @@ fn is_midpoint(v: f64, d: Decimal, side: i8) -> bool {
     dyadic_equals_decimal(m, e2, mid, d.last_place() - 1)
 }
 
+/// Powers of ten that are exact in an `f64` (10^22 is the last).
+const POW10_F64: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The bound on the digits of [`short_decimal`]: below it the decimals `n × 10^-s` that read
+/// back as a double are more than four units apart, so at most one is near the value.
+const SHORT_LIMIT: f64 = (1u64 << 50) as f64;
+
+/// `n = round(v × 10^s)` when `1 <= n < 2^50` and the decimal `n × 10^-s` reads back as `v`
+/// (`|s| <= 22`). Both conversions back are one correctly rounded operation on exact
+/// operands (`n` and the power of ten are exact), so the comparison is exact.
+#[inline]
+fn reads_back(v: f64, s: i32) -> Option<u64> {
+    let p = POW10_F64[s.unsigned_abs() as usize];
+    let x = if s >= 0 { v * p } else { v / p };
+    if !(0.5..SHORT_LIMIT).contains(&x) {
+        return None;
+    }
+    let n = (x + 0.5) as u64;
+    let back = if s >= 0 { n as f64 / p } else { n as f64 * p };
+    (back == v).then_some(n)
+}
+
+/// The shortest digits of a finite positive double whose shortest decimal has fewer than
+/// about 15 digits (most doubles that came from decimal data), without Rust's formatting;
+/// `None` for the others.
+///
+/// The scales `s` where some `n < 2^50` reads back form a range ending at the largest `s`
+/// with `v × 10^s < 2^50` (`n × 10` reads back one scale up); its smallest `s` gives the
+/// fewest digits. At most one `n` reads back at a scale (see [`SHORT_LIMIT`]), so that is the
+/// shortest decimal and the nearest one: no tie to break.
+fn short_decimal(v: f64) -> Option<Decimal> {
+    // v = m × 2^e2 with m in [1, 2): the largest s with v × 10^s < 2^50, estimated from e2
+    // (78913 / 2^18 is just under log10(2)) and corrected by one.
+    let e2 = ((v.to_bits() >> 52) & 0x7FF) as i32 - 1023;
+    let mut hi = ((49 - e2) * 78_913) >> 18;
+    let next = hi + 1;
+    let scaled = match usize::try_from(next) {
+        Ok(k) => POW10_F64.get(k).map(|p| v * p),
+        Err(_) => POW10_F64.get(next.unsigned_abs() as usize).map(|p| v / p),
+    };
+    if hi < 22 && scaled.is_some_and(|x| x < SHORT_LIMIT) {
+        hi = next;
+    }
+    let hi = hi.min(22);
+    if hi < -22 {
+        return None;
+    }
+    reads_back(v, hi)?;
+    // The smallest scale that reads back, by bisection (it is at most 16 below `hi`, where
+    // `n` would be below 1).
+    let (mut lo, mut hi) = ((hi - 16).max(-22), hi);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if reads_back(v, mid).is_some() {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let mut n = reads_back(v, hi)?;
+    let mut scale = hi;
+    while n % 10 == 0 {
+        n /= 10;
+        scale -= 1;
+    }
+    let len = n.checked_ilog10().unwrap_or(0) + 1;
+    Some(Decimal {
+        digits: n,
+        len,
+        exp: len as i32 - 1 - scale,
+    })
+}
+
 /// DuckDB's digits of a double: the shortest that read back, and when two such are equally
 /// near the value, the one with an even last digit (Rust's formatting takes the upper one).
 fn duckdb_digits_f64(v: f64) -> Result<Decimal, fmt::Error> {
+    if let Some(d) = short_decimal(v) {
+        return Ok(d);
+    }
     let mut d = rust_shortest(v)?;
     if d.digits % 2 == 1 {
         if is_midpoint(v, d, -1) {
@@ -185,7 +264,7 @@ fn duckdb_digits_f32(v: f32) -> Result<Decimal, fmt::Error> {
 
 /// Writes the digits in DuckDB's notation (see the module doc), built on the stack and
 /// written at once.
-fn write_decimal(f: &mut fmt::Formatter<'_>, d: Decimal) -> fmt::Result {
+fn write_decimal<W: fmt::Write + ?Sized>(f: &mut W, d: Decimal) -> fmt::Result {
     let mut t = TextBuf::new();
     let mut digit_buf = TextBuf::new();
     digit_buf.push_uint(u128::from(d.digits), 1);
@@ -226,7 +305,7 @@ fn write_decimal(f: &mut fmt::Formatter<'_>, d: Decimal) -> fmt::Result {
 macro_rules! float_writer {
     ($name:ident, $t:ty, $digits:ident) => {
         /// Writes the value as DuckDB's cast to VARCHAR does (see the module doc).
-        pub(super) fn $name(f: &mut fmt::Formatter<'_>, v: $t) -> fmt::Result {
+        pub(super) fn $name<W: fmt::Write + ?Sized>(f: &mut W, v: $t) -> fmt::Result {
             if v.is_sign_negative() {
                 f.write_str("-")?;
             }
@@ -298,6 +377,35 @@ mod tests {
         assert_eq!(F(0.1).to_string(), "0.1");
         assert_eq!(F(f32::MAX).to_string(), "3.4028235e+38");
         assert_eq!(F(16_777_216.0).to_string(), "16777216.0");
+    }
+
+    /// The fast path for short decimals gives the digits of the general one.
+    #[test]
+    fn short_decimals_match_the_general_digits() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let count = if cfg!(miri) { 50 } else { 200_000 };
+        let mut short = 0;
+        for i in 0..count {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = x % 10u64.pow(1 + (x >> 60) as u32 % 16);
+            let v = match i % 4 {
+                0 => digits as f64 * 10f64.powi((x >> 40) as i32 % 40 - 20),
+                1 => digits as f64 / 10f64.powi((x >> 40) as i32 % 23),
+                2 => f64::from_bits(x >> 2),
+                _ => digits as f64,
+            };
+            if !v.is_finite() || v <= 0.0 {
+                continue;
+            }
+            if let Some(fast) = super::short_decimal(v) {
+                short += 1;
+                let general = super::rust_shortest(v).unwrap();
+                assert_eq!(fast, general, "{v:e}");
+            }
+        }
+        assert!(short > count / 3, "{short} of {count} took the fast path");
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub use datum::Datum;
 pub use fixed::*;
 pub use geometry::{Geometry, GeometryType};
 pub use numeric::{BitRef, Decimal};
+pub(crate) use render::{
+    NULL_TEXT, Render, write_bits, write_blob, write_child_rendered, write_child_text,
+    write_child_value, write_list, write_map, write_struct,
+};
 pub use value::Value;
 
 /// Every value type of the type table (`types.rs`): what the safe layer re-exports, and one

@@ -1,4 +1,11 @@
 //! Display: the one place that renders values as text.
+//!
+//! Every renderer here writes to any [`fmt::Write`]: a `Formatter` (the `Display` impls), a
+//! `String` or a stack buffer. Two callers share them: `Datum`'s `Display`, and the borrowed
+//! cells of [`DisplayCells`](crate::safe::DisplayCells), which render straight from a chunk's
+//! storage without building a `Datum`. Both call the same per-type functions ([`Render`]) and
+//! the same nested-value helpers ([`write_list`], [`write_struct`], [`write_map`],
+//! [`write_child_value`], [`write_child_rendered`]), so there is one copy of the rules.
 
 use super::datum::Datum;
 use super::fixed::*;
@@ -10,6 +17,7 @@ use crate::safe::types::fixed_width_types;
 use std::fmt;
 
 /// Proleptic Gregorian (year, month, day) from days since 1970-01-01.
+#[inline]
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -25,11 +33,11 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 fn write_date(t: &mut TextBuf, days: i64) {
     let (y, m, d) = civil_from_days(days);
-    t.push_uint((if y <= 0 { 1 - y } else { y }) as u128, 4);
+    t.push_u64((if y <= 0 { 1 - y } else { y }) as u64, 4);
     t.push_str("-");
-    t.push_uint(m.into(), 2);
+    t.push_u64(m.into(), 2);
     t.push_str("-");
-    t.push_uint(d.into(), 2);
+    t.push_u64(d.into(), 2);
     if y <= 0 {
         t.push_str(" (BC)");
     }
@@ -37,22 +45,22 @@ fn write_date(t: &mut TextBuf, days: i64) {
 
 /// `HH:MM:SS[.fraction]`, the fraction trimmed of trailing zeros; `digits` is 6 or 9.
 fn write_time(t: &mut TextBuf, units: i64, per_sec: i64, digits: usize) {
-    let secs = units.div_euclid(per_sec);
-    let frac = units.rem_euclid(per_sec);
-    t.push_uint((secs / 3600) as u128, 2);
+    let secs = units.div_euclid(per_sec) as u64;
+    let frac = units.rem_euclid(per_sec) as u64;
+    t.push_u64(secs / 3600, 2);
     t.push_str(":");
-    t.push_uint((secs / 60 % 60) as u128, 2);
+    t.push_u64(secs / 60 % 60, 2);
     t.push_str(":");
-    t.push_uint((secs % 60) as u128, 2);
+    t.push_u64(secs % 60, 2);
     if frac != 0 {
         t.push_str(".");
-        t.push_uint(frac as u128, digits);
+        t.push_u64(frac, digits);
         t.trim_zeros();
     }
 }
 
-fn write_instant(
-    f: &mut fmt::Formatter<'_>,
+fn write_instant<W: fmt::Write + ?Sized>(
+    f: &mut W,
     units: i64,
     per_sec: i64,
     digits: usize,
@@ -75,8 +83,45 @@ fn write_instant(
     t.write_to(f)
 }
 
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// How one value is written as text, and whether that text can ever need quotes inside a
+/// nested value (numbers, booleans and UUIDs cannot).
+pub(crate) trait Render {
+    /// The text never needs quotes inside a LIST, STRUCT or MAP.
+    const PLAIN: bool;
+    /// Writes the value as DuckDB's `CAST(v AS VARCHAR)` does.
+    fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result;
+}
+
+/// `Display` through [`Render`] (the one implementation).
+macro_rules! display_via_render {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.render(f)
+            }
+        }
+    )*};
+}
+
+display_via_render!(
+    Date,
+    Time,
+    TimeNs,
+    TimeTz,
+    Timestamp,
+    TimestampS,
+    TimestampMs,
+    TimestampNs,
+    TimestampTz,
+    TimestampTzNs,
+    Interval,
+    Decimal,
+    Uuid
+);
+
+impl Render for Date {
+    const PLAIN: bool = false;
+    fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         match self.days {
             i32::MAX => f.write_str("infinity"),
             d if d == -i32::MAX => f.write_str("-infinity"),
@@ -89,73 +134,70 @@ impl fmt::Display for Date {
     }
 }
 
-impl fmt::Display for Time {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Render for Time {
+    const PLAIN: bool = false;
+    fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         let mut t = TextBuf::new();
         write_time(&mut t, self.micros, MICROS_PER_SEC, 6);
         t.write_to(f)
     }
 }
 
-impl fmt::Display for TimeNs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Render for TimeNs {
+    const PLAIN: bool = false;
+    fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         let mut t = TextBuf::new();
         write_time(&mut t, self.nanos, 1_000_000_000, 9);
         t.write_to(f)
     }
 }
 
-impl fmt::Display for TimeTz {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Render for TimeTz {
+    const PLAIN: bool = false;
+    fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         let mut t = TextBuf::new();
         write_time(&mut t, self.micros(), MICROS_PER_SEC, 6);
-        t.write_to(f)?;
         let off = self.offset_seconds();
-        let (sign, off) = if off < 0 { ('-', -off) } else { ('+', off) };
-        write!(f, "{sign}{:02}", off / 3600)?;
+        let (sign, off) = if off < 0 { ("-", -off) } else { ("+", off) };
+        let off = off.unsigned_abs();
+        t.push_str(sign);
+        t.push_u64((off / 3600).into(), 2);
         if off % 3600 != 0 {
-            write!(f, ":{:02}", off / 60 % 60)?;
+            t.push_str(":");
+            t.push_u64((off / 60 % 60).into(), 2);
         }
         if off % 60 != 0 {
-            write!(f, ":{:02}", off % 60)?;
+            t.push_str(":");
+            t.push_u64((off % 60).into(), 2);
         }
-        Ok(())
+        t.write_to(f)
     }
 }
 
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_instant(f, self.micros, Self::PER_SECOND, 6, false)
-    }
-}
-impl fmt::Display for TimestampS {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_instant(f, self.seconds, Self::PER_SECOND, 0, false)
-    }
-}
-impl fmt::Display for TimestampMs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_instant(f, self.millis, Self::PER_SECOND, 3, false)
-    }
-}
-impl fmt::Display for TimestampNs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_instant(f, self.nanos, Self::PER_SECOND, 9, false)
-    }
-}
-impl fmt::Display for TimestampTz {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_instant(f, self.micros, Self::PER_SECOND, 6, true)
-    }
-}
-impl fmt::Display for TimestampTzNs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_instant(f, self.nanos, Self::PER_SECOND, 9, true)
-    }
+macro_rules! render_instant {
+    ($($t:ty, $field:ident, $digits:literal, $tz:literal;)*) => {$(
+        impl Render for $t {
+            const PLAIN: bool = false;
+            #[inline]
+            fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+                write_instant(f, self.$field, Self::PER_SECOND, $digits, $tz)
+            }
+        }
+    )*};
 }
 
-impl fmt::Display for Interval {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+render_instant!(
+    Timestamp, micros, 6, false;
+    TimestampS, seconds, 0, false;
+    TimestampMs, millis, 3, false;
+    TimestampNs, nanos, 9, false;
+    TimestampTz, micros, 6, true;
+    TimestampTzNs, nanos, 9, true;
+);
+
+impl Render for Interval {
+    const PLAIN: bool = false;
+    fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         let mut t = TextBuf::new();
         let mut first = true;
         let (years, months) = (self.months / 12, self.months % 12);
@@ -168,7 +210,7 @@ impl fmt::Display for Interval {
                 if n < 0 {
                     t.push_str("-");
                 }
-                t.push_uint(n.unsigned_abs().into(), 1);
+                t.push_u64(n.unsigned_abs().into(), 1);
                 t.push_str(unit);
                 if n.unsigned_abs() != 1 {
                     t.push_str("s");
@@ -184,14 +226,14 @@ impl fmt::Display for Interval {
             }
             let abs = self.micros.unsigned_abs();
             let (secs, frac) = (abs / 1_000_000, abs % 1_000_000);
-            t.push_uint((secs / 3600).into(), 2);
+            t.push_u64(secs / 3600, 2);
             t.push_str(":");
-            t.push_uint((secs / 60 % 60).into(), 2);
+            t.push_u64(secs / 60 % 60, 2);
             t.push_str(":");
-            t.push_uint((secs % 60).into(), 2);
+            t.push_u64(secs % 60, 2);
             if frac != 0 {
                 t.push_str(".");
-                t.push_uint(frac.into(), 6);
+                t.push_u64(frac, 6);
                 t.trim_zeros();
             }
         }
@@ -199,8 +241,22 @@ impl fmt::Display for Interval {
     }
 }
 
-impl fmt::Display for Decimal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// Powers of ten up to 10^19, for the fixed-point split of DECIMALs that fit 64 bits.
+const POW10: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+/// A DECIMAL's text: every digit of the integer part, `.` and `scale` fraction digits.
+/// Its text never needs quotes (digits, `.` and `-`).
+impl Render for Decimal {
+    const PLAIN: bool = true;
+    fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         let mut t = TextBuf::new();
         if self.value < 0 {
             t.push_str("-");
@@ -211,19 +267,27 @@ impl fmt::Display for Decimal {
             t.push_uint(abs, 1);
             return t.write_to(f);
         }
-        let unit = 10u128.pow(scale);
+        // 64-bit arithmetic when it fits (128-bit division is a library call).
+        let (int, frac) = match (u64::try_from(abs), POW10.get(scale as usize)) {
+            (Ok(small), Some(&unit)) => (u128::from(small / unit), u128::from(small % unit)),
+            _ => {
+                let unit = 10u128.pow(scale);
+                (abs / unit, abs % unit)
+            }
+        };
         // DECIMAL(w, w) has no integer digits: DuckDB writes `.5`, `-.25`.
         if self.width > self.scale {
-            t.push_uint(abs / unit, 1);
+            t.push_uint(int, 1);
         }
         t.push_str(".");
-        t.push_uint(abs % unit, scale as usize);
+        t.push_uint(frac, scale as usize);
         t.write_to(f)
     }
 }
 
-impl fmt::Display for Uuid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Render for Uuid {
+    const PLAIN: bool = true;
+    fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut text = [0u8; 36];
         let mut pos = 0;
@@ -240,39 +304,59 @@ impl fmt::Display for Uuid {
     }
 }
 
-/// How one cell of a fixed-width type is written as text, and whether that text can ever
-/// need quotes inside a nested value (numbers, booleans and UUIDs cannot).
-trait Render {
-    const PLAIN: bool;
-    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
-}
-
-macro_rules! render_as_display {
-    ($plain:literal: $($t:ty),*) => {$(
+/// Signed integers: `-` and the digits (as Rust's `Display` writes them).
+macro_rules! render_signed {
+    ($($t:ty),*) => {$(
         impl Render for $t {
-            const PLAIN: bool = $plain;
+            const PLAIN: bool = true;
             #[inline]
-            fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(self, f)
+            fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+                let mut t = TextBuf::new();
+                if *self < 0 {
+                    t.push_str("-");
+                }
+                t.push_uint(self.unsigned_abs().into(), 1);
+                t.write_to(f)
             }
         }
     )*};
 }
 
-render_as_display!(true: i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, bool, Uuid);
-render_as_display!(false: Date, Time, TimeNs, TimeTz, Timestamp, TimestampS, TimestampMs,
-    TimestampNs, TimestampTz, TimestampTzNs, Interval);
+/// Unsigned integers: the digits.
+macro_rules! render_unsigned {
+    ($($t:ty),*) => {$(
+        impl Render for $t {
+            const PLAIN: bool = true;
+            #[inline]
+            fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+                let mut t = TextBuf::new();
+                t.push_uint((*self).into(), 1);
+                t.write_to(f)
+            }
+        }
+    )*};
+}
+
+render_signed!(i8, i16, i32, i64, i128);
+render_unsigned!(u8, u16, u32, u64, u128);
+
+impl Render for bool {
+    const PLAIN: bool = true;
+    fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        f.write_str(if *self { "true" } else { "false" })
+    }
+}
 
 impl Render for f32 {
     const PLAIN: bool = true;
-    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         write_f32(f, *self)
     }
 }
 
 impl Render for f64 {
     const PLAIN: bool = true;
-    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         write_f64(f, *self)
     }
 }
@@ -298,7 +382,7 @@ fn needs_quotes(s: &str) -> bool {
 }
 
 /// Writes `s` between single quotes with `'` and `\` escaped by a backslash.
-fn write_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+fn write_quoted<W: fmt::Write + ?Sized>(f: &mut W, s: &str) -> fmt::Result {
     f.write_str("'")?;
     let mut rest = s;
     while let Some(i) = rest.find(['\'', '\\']) {
@@ -311,8 +395,9 @@ fn write_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
     f.write_str("'")
 }
 
-/// Writes text as a nested value's child: quoted only when [`needs_quotes`] says so.
-fn write_child_text(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+/// Writes text (VARCHAR, ENUM, or another value's rendered text) as a nested value's child:
+/// quoted only when [`needs_quotes`] says so.
+pub(crate) fn write_child_text<W: fmt::Write + ?Sized>(f: &mut W, s: &str) -> fmt::Result {
     if needs_quotes(s) {
         write_quoted(f, s)
     } else {
@@ -320,79 +405,100 @@ fn write_child_text(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
     }
 }
 
-/// Whether the datum is of a nested type (LIST, ARRAY, STRUCT, MAP, UNION): DuckDB writes
-/// those inside another nested value as they are, never quoted.
-fn is_nested(d: &Datum) -> bool {
-    matches!(
-        d,
-        Datum::List(_)
-            | Datum::Array(_)
-            | Datum::Struct(_)
-            | Datum::Map(_)
-            | Datum::Union { .. }
-            | Datum::Variant(_)
-    )
+/// Writes a nested value's child whose text `render` writes: rendered first (on the stack
+/// when it fits) and then quoted when [`needs_quotes`] says so.
+pub(crate) fn write_child_rendered<W: fmt::Write + ?Sized>(
+    f: &mut W,
+    mut render: impl FnMut(&mut dyn fmt::Write) -> fmt::Result,
+) -> fmt::Result {
+    let mut t = TextBuf::new();
+    match render(&mut t) {
+        Ok(()) => write_child_text(f, t.as_str()),
+        Err(_) if t.overflowed() => {
+            let mut text = String::new();
+            render(&mut text)?;
+            write_child_text(f, &text)
+        }
+        Err(e) => Err(e),
+    }
 }
 
-macro_rules! display_datum {
-    ($($group:ident $v:ident $t:ident $s:ident $from:path,
-        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
-        /// Writes one child of a LIST, ARRAY, STRUCT or MAP.
-        fn write_child(f: &mut fmt::Formatter<'_>, d: &Datum) -> fmt::Result {
-            match d {
-                Datum::Null => f.write_str("NULL"),
-                $( Datum::$v(v) if <$t as Render>::PLAIN => v.render(f), )*
-                Datum::Varchar(s) | Datum::Enum(s) => write_child_text(f, s),
-                // Digits and a sign never need quotes.
-                Datum::Bignum(b) => write!(f, "{b}"),
-                d if is_nested(d) => fmt::Display::fmt(d, f),
-                d => write_child_text(f, &d.to_string()),
-            }
-        }
-
-        impl fmt::Display for Datum {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self {
-                    Datum::Null => f.write_str("NULL"),
-                    $( Datum::$v(v) => v.render(f), )*
-                    Datum::Decimal(v) => write!(f, "{v}"),
-                    Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
-                    Datum::Blob(b) => write_blob(f, b),
-                    Datum::Bignum(b) => write!(f, "{b}"),
-                    Datum::Geometry(g) => write!(f, "{g}"),
-                    Datum::Bit(bits) => bits
-                        .iter()
-                        .try_for_each(|&b| f.write_str(if b { "1" } else { "0" })),
-                    Datum::List(items) | Datum::Array(items) => {
-                        f.write_str("[")?;
-                        for (i, item) in items.iter().enumerate() {
-                            if i > 0 {
-                                f.write_str(", ")?;
-                            }
-                            write_child(f, item)?;
-                        }
-                        f.write_str("]")
-                    }
-                    Datum::Struct(fields) => write_struct(f, fields, write_child),
-                    Datum::Map(pairs) => {
-                        f.write_str("{")?;
-                        for (i, (k, v)) in pairs.iter().enumerate() {
-                            f.write_str(if i > 0 { ", " } else { "" })?;
-                            write_child(f, k)?;
-                            f.write_str("=")?;
-                            write_child(f, v)?;
-                        }
-                        f.write_str("}")
-                    }
-                    Datum::Union { value, .. } => write!(f, "{value}"),
-                    Datum::Variant(held) => write_held(f, held, &held_type(held)),
-                }
-            }
-        }
-    };
+/// Writes one value of a fixed-width type (or a DECIMAL) as a nested value's child.
+#[inline]
+pub(crate) fn write_child_value<W: fmt::Write + ?Sized, R: Render>(
+    f: &mut W,
+    v: &R,
+) -> fmt::Result {
+    if R::PLAIN {
+        v.render(f)
+    } else {
+        write_child_rendered(f, |t| v.render(t))
+    }
 }
 
-fixed_width_types!(display_datum);
+/// The text of SQL NULL, at the top level and inside nested values.
+pub(crate) const NULL_TEXT: &str = "NULL";
+
+/// A LIST or ARRAY: `[child, child, ...]`.
+#[inline]
+pub(crate) fn write_list<W: fmt::Write + ?Sized, I: IntoIterator>(
+    f: &mut W,
+    items: I,
+    mut child: impl FnMut(&mut W, I::Item) -> fmt::Result,
+) -> fmt::Result {
+    f.write_str("[")?;
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        child(f, item)?;
+    }
+    f.write_str("]")
+}
+
+/// A MAP: `{key=value, ...}`; `key` and `value` write the two halves of one entry.
+pub(crate) fn write_map<W: fmt::Write + ?Sized, I: IntoIterator>(
+    f: &mut W,
+    entries: I,
+    mut key: impl FnMut(&mut W, &I::Item) -> fmt::Result,
+    mut value: impl FnMut(&mut W, &I::Item) -> fmt::Result,
+) -> fmt::Result {
+    f.write_str("{")?;
+    for (i, entry) in entries.into_iter().enumerate() {
+        f.write_str(if i > 0 { ", " } else { "" })?;
+        key(f, &entry)?;
+        f.write_str("=")?;
+        value(f, &entry)?;
+    }
+    f.write_str("}")
+}
+
+/// A STRUCT: `{'name': value, ...}` with every name quoted; a STRUCT whose fields have no
+/// names (DuckDB's unnamed STRUCT, from `ROW(...)`) as `(value, ...)`, and `(value,)` for one
+/// field. `child` writes field `i`'s value.
+pub(crate) fn write_struct<W: fmt::Write + ?Sized, T>(
+    f: &mut W,
+    fields: &[(String, T)],
+    mut child: impl FnMut(&mut W, usize, &T) -> fmt::Result,
+) -> fmt::Result {
+    let unnamed = !fields.is_empty() && fields.iter().all(|(name, _)| name.is_empty());
+    f.write_str(if unnamed { "(" } else { "{" })?;
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        if !unnamed {
+            write_quoted(f, name)?;
+            f.write_str(": ")?;
+        }
+        child(f, i, value)?;
+    }
+    if unnamed {
+        f.write_str(if fields.len() == 1 { ",)" } else { ")" })
+    } else {
+        f.write_str("}")
+    }
+}
 
 /// The type DuckDB gives a value it converts out of a VARIANT, as far as the text depends on
 /// it: whether the elements of a held list all have one type decides how they are written.
@@ -463,7 +569,7 @@ fn same_type(a: &HeldType<'_>, b: &HeldType<'_>) -> bool {
 /// that type's list (elements written as children of a nested value, STRUCT field names taken
 /// from the type, that is from the first element); otherwise its elements are VARIANTs, each
 /// written as its own cast, never quoted.
-fn write_held(f: &mut fmt::Formatter<'_>, d: &Datum, ty: &HeldType<'_>) -> fmt::Result {
+fn write_held<W: fmt::Write + ?Sized>(f: &mut W, d: &Datum, ty: &HeldType<'_>) -> fmt::Result {
     match d {
         Datum::List(items) => {
             f.write_str("[")?;
@@ -517,13 +623,17 @@ fn write_held(f: &mut fmt::Formatter<'_>, d: &Datum, ty: &HeldType<'_>) -> fmt::
             }
             f.write_str("}")
         }
-        other => fmt::Display::fmt(other, f),
+        other => other.render(f),
     }
 }
 
 /// A child of a held LIST, STRUCT or MAP of type `ty`: nested values as [`write_held`]
 /// writes them, scalars as any nested value's child.
-fn write_held_child(f: &mut fmt::Formatter<'_>, d: &Datum, ty: &HeldType<'_>) -> fmt::Result {
+fn write_held_child<W: fmt::Write + ?Sized>(
+    f: &mut W,
+    d: &Datum,
+    ty: &HeldType<'_>,
+) -> fmt::Result {
     match d {
         Datum::List(_) | Datum::Struct(_) | Datum::Map(_) => write_held(f, d, ty),
         other => write_child(f, other),
@@ -532,7 +642,7 @@ fn write_held_child(f: &mut fmt::Formatter<'_>, d: &Datum, ty: &HeldType<'_>) ->
 
 /// BLOB text: printable ASCII as is, except `\\`, `'` and `"`, which like every other byte
 /// are written `\xHH` (upper-case hex).
-fn write_blob(f: &mut fmt::Formatter<'_>, b: &[u8]) -> fmt::Result {
+pub(crate) fn write_blob<W: fmt::Write + ?Sized>(f: &mut W, b: &[u8]) -> fmt::Result {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut start = 0;
     for (i, &byte) in b.iter().enumerate() {
@@ -553,32 +663,83 @@ fn write_blob(f: &mut fmt::Formatter<'_>, b: &[u8]) -> fmt::Result {
     f.write_str(std::str::from_utf8(&b[start..]).map_err(|_| fmt::Error)?)
 }
 
-/// A STRUCT: `{'name': value, ...}` with every name quoted; a STRUCT whose fields have no
-/// names (DuckDB's unnamed STRUCT, from `ROW(...)`) as `(value, ...)`, and `(value,)` for one
-/// field.
-fn write_struct(
-    f: &mut fmt::Formatter<'_>,
-    fields: &[(String, Datum)],
-    write_child: fn(&mut fmt::Formatter<'_>, &Datum) -> fmt::Result,
+/// BIT text: `0` and `1`, first bit first.
+pub(crate) fn write_bits<W: fmt::Write + ?Sized>(
+    f: &mut W,
+    bits: impl IntoIterator<Item = bool>,
 ) -> fmt::Result {
-    let unnamed = !fields.is_empty() && fields.iter().all(|(name, _)| name.is_empty());
-    f.write_str(if unnamed { "(" } else { "{" })?;
-    for (i, (name, value)) in fields.iter().enumerate() {
-        if i > 0 {
-            f.write_str(", ")?;
-        }
-        if !unnamed {
-            write_quoted(f, name)?;
-            f.write_str(": ")?;
-        }
-        write_child(f, value)?;
-    }
-    if unnamed {
-        f.write_str(if fields.len() == 1 { ",)" } else { ")" })
-    } else {
-        f.write_str("}")
-    }
+    bits.into_iter()
+        .try_for_each(|b| f.write_str(if b { "1" } else { "0" }))
 }
+
+/// Whether the datum is of a nested type (LIST, ARRAY, STRUCT, MAP, UNION): DuckDB writes
+/// those inside another nested value as they are, never quoted.
+fn is_nested(d: &Datum) -> bool {
+    matches!(
+        d,
+        Datum::List(_)
+            | Datum::Array(_)
+            | Datum::Struct(_)
+            | Datum::Map(_)
+            | Datum::Union { .. }
+            | Datum::Variant(_)
+    )
+}
+
+macro_rules! display_datum {
+    ($($group:ident $v:ident $t:ident $s:ident $from:path,
+        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        /// Writes one child of a LIST, ARRAY, STRUCT or MAP.
+        fn write_child<W: fmt::Write + ?Sized>(f: &mut W, d: &Datum) -> fmt::Result {
+            match d {
+                Datum::Null => f.write_str(NULL_TEXT),
+                $( Datum::$v(v) => write_child_value(f, v), )*
+                Datum::Decimal(v) => write_child_value(f, v),
+                Datum::Varchar(s) | Datum::Enum(s) => write_child_text(f, s),
+                // Digits and a sign never need quotes.
+                Datum::Bignum(b) => write!(f, "{b}"),
+                d if is_nested(d) => d.render(f),
+                d => write_child_rendered(f, |t| d.render(t)),
+            }
+        }
+
+        impl Datum {
+            /// Writes the datum as DuckDB's `CAST(v AS VARCHAR)` does.
+            pub(crate) fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+                match self {
+                    Datum::Null => f.write_str(NULL_TEXT),
+                    $( Datum::$v(v) => v.render(f), )*
+                    Datum::Decimal(v) => v.render(f),
+                    Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
+                    Datum::Blob(b) => write_blob(f, b),
+                    Datum::Bignum(b) => write!(f, "{b}"),
+                    Datum::Geometry(g) => write!(f, "{g}"),
+                    Datum::Bit(bits) => write_bits(f, bits.iter().copied()),
+                    Datum::List(items) | Datum::Array(items) => {
+                        write_list(f, items, |f, item| write_child(f, item))
+                    }
+                    Datum::Struct(fields) => write_struct(f, fields, |f, _, v| write_child(f, v)),
+                    Datum::Map(pairs) => write_map(
+                        f,
+                        pairs,
+                        |f, (k, _)| write_child(f, k),
+                        |f, (_, v)| write_child(f, v),
+                    ),
+                    Datum::Union { value, .. } => value.render(f),
+                    Datum::Variant(held) => write_held(f, held, &held_type(held)),
+                }
+            }
+        }
+
+        impl fmt::Display for Datum {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.render(f)
+            }
+        }
+    };
+}
+
+fixed_width_types!(display_datum);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! A fixed-size text buffer on the stack, for rendering a value's parts without allocating.
 
+use crate::safe::cabi::utf8;
 use std::fmt;
 
 /// Room for the longest scalar text (an INTERVAL or a BC timestamp with nanoseconds are under
@@ -35,7 +36,46 @@ impl TextBuf {
     }
 
     /// Decimal digits of `v`, zero-padded on the left to at least `min_digits`.
+    #[inline]
     pub(super) fn push_uint(&mut self, v: u128, min_digits: usize) {
+        match u64::try_from(v) {
+            Ok(small) => self.push_u64(small, min_digits),
+            Err(_) => self.push_u128_slow(v, min_digits),
+        }
+    }
+
+    /// Decimal digits of `v`, two at a time from a table, zero-padded on the left to at least
+    /// `min_digits` (at most 20).
+    #[inline]
+    pub(super) fn push_u64(&mut self, mut v: u64, min_digits: usize) {
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
+        let mut digits = [b'0'; 20];
+        let mut start = digits.len();
+        while v >= 100 {
+            let pair = (v % 100) as usize * 2;
+            v /= 100;
+            start -= 2;
+            digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        }
+        if v >= 10 {
+            let pair = v as usize * 2;
+            start -= 2;
+            digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        } else {
+            start -= 1;
+            digits[start] = b'0' + v as u8;
+        }
+        start = start.min(digits.len().saturating_sub(min_digits));
+        self.push_ascii(&digits[start..]);
+    }
+
+    /// [`push_uint`](Self::push_uint) of a value above `u64::MAX`.
+    #[cold]
+    fn push_u128_slow(&mut self, v: u128, min_digits: usize) {
         let mut digits = [b'0'; 40];
         let mut start = digits.len();
         // Digits below 10^19 with 64-bit divisions (128-bit ones are several times slower).
@@ -60,8 +100,21 @@ impl TextBuf {
             }
         }
         start = start.min(digits.len().saturating_sub(min_digits));
-        // Only ASCII digits were written.
-        self.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("?"));
+        self.push_ascii(&digits[start..]);
+    }
+
+    /// Appends ASCII digits (every caller passes only `b'0'..=b'9'`).
+    #[inline]
+    fn push_ascii(&mut self, ascii: &[u8]) {
+        debug_assert!(ascii.is_ascii());
+        let end = self.len + ascii.len();
+        match self.bytes.get_mut(self.len..end) {
+            Some(dst) => {
+                dst.copy_from_slice(ascii);
+                self.len = end;
+            }
+            None => self.overflow = true,
+        }
     }
 
     /// Removes trailing `'0'`s.
@@ -71,11 +124,13 @@ impl TextBuf {
         }
     }
 
-    pub(super) fn write_to(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    #[inline]
+    pub(super) fn write_to<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         if self.overflow {
             return Err(fmt::Error);
         }
-        f.write_str(std::str::from_utf8(&self.bytes[..self.len]).map_err(|_| fmt::Error)?)
+        // Checked, ASCII (all this buffer ever holds) word-at-a-time.
+        f.write_str(utf8(&self.bytes[..self.len]).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -91,9 +146,14 @@ impl fmt::Write for TextBuf {
 }
 
 impl TextBuf {
+    /// Whether a push did not fit.
+    pub(super) fn overflowed(&self) -> bool {
+        self.overflow
+    }
+
     /// The text so far.
     pub(super) fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+        utf8(&self.bytes[..self.len]).unwrap_or("")
     }
 
     /// Drops `suffix` from the end when the text ends with it.
