@@ -32,6 +32,30 @@ if [[ -z "$bin" || ! -x "$bin" ]]; then
 fi
 echo "valgrind.sh: $bin (DUCKDB_FFI_LEAK_ITERATIONS=$DUCKDB_FFI_LEAK_ITERATIONS)"
 
-# shellcheck disable=SC2086 # VALGRIND_FLAGS is a list of flags
-exec valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
-    --suppressions=tests/valgrind.supp ${VALGRIND_FLAGS:-} "$bin" --test-threads=1
+# valgrind runs one thread at a time, so the tests are dealt round-robin to one valgrind
+# process per core (VALGRIND_JOBS to choose), each checked on its own.
+mapfile -t tests < <("$bin" --list --format terse | sed -n 's/: test$//p')
+((${#tests[@]})) || { echo "valgrind.sh: the test binary lists no tests" >&2; exit 2; }
+jobs="${VALGRIND_JOBS:-$(nproc)}"
+((jobs >= 1)) || jobs=1
+((jobs <= ${#tests[@]})) || jobs=${#tests[@]}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+pids=()
+for ((j = 0; j < jobs; j++)); do
+    group=()
+    for ((i = j; i < ${#tests[@]}; i += jobs)); do group+=("${tests[i]}"); done
+    echo "valgrind.sh: process $((j + 1)) of $jobs runs: ${group[*]}"
+    # shellcheck disable=SC2086 # VALGRIND_FLAGS is a list of flags
+    valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
+        --suppressions=tests/valgrind.supp ${VALGRIND_FLAGS:-} "$bin" --test-threads=1 --exact \
+        "${group[@]}" >"$logs/$j.log" 2>&1 &
+    pids+=($!)
+done
+status=0
+for ((j = 0; j < jobs; j++)); do
+    wait "${pids[j]}" || status=1
+    echo "==== valgrind process $((j + 1)) of $jobs"
+    cat "$logs/$j.log"
+done
+exit "$status"
