@@ -20,6 +20,7 @@ mod ty;
 // One C API area each.
 mod append;
 mod appender;
+mod arrow;
 mod chunk;
 mod database;
 mod error_data;
