@@ -213,6 +213,13 @@ fn split_parts_share_the_original_until_the_last_is_dropped() {
             [500, 500, 500, 500, 48]
         );
         assert_eq!(live(ArrayKind), 6, "five parts and the shared original");
+        for part in &parts {
+            let raw = part.as_raw();
+            assert_eq!((raw.n_buffers, raw.n_children, raw.null_count), (1, 1, 0));
+            // SAFETY: a live part has `n_buffers` buffer pointers, which a consumer may read.
+            let validity = unsafe { *raw.buffers };
+            assert!(validity.is_null(), "a table's rows are never null");
+        }
         let mut parts: Vec<Option<ArrowArray>> = parts.into_iter().map(Some).collect();
         for (dropped, &i) in order.iter().enumerate() {
             let part = parts[i].take().unwrap();

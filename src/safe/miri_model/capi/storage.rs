@@ -280,7 +280,9 @@ pub(super) fn writable_vector(ty: &Ty, capacity: usize) -> *mut VectorObj {
 pub(super) struct ChunkObj {
     pub(super) vectors: Vec<*mut VectorObj>,
     pub(super) size: StdCell<usize>,
-    /// What the vectors borrow memory from (a moved Arrow array), dropped after them.
+    /// What the vectors borrow memory from (a moved Arrow array), dropped after them: held
+    /// only for its drop.
+    #[allow(dead_code)]
     pub(super) owner: Option<std::sync::Arc<dyn std::any::Any>>,
 }
 
