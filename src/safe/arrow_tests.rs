@@ -744,8 +744,8 @@ mod miri_must_fail {
         assert!(raw.release.is_some());
     }
 
-    /// A chunk read after the array it was imported from was released behind DuckDB's back
-    /// (a second release through a stale copy of the struct): the model stops the program.
+    /// An array released twice, the second time through a stale copy of the struct: the
+    /// model finds its private data already gone and stops the program.
     #[test]
     #[ignore = "must fail under Miri: double release"]
     fn release_an_array_twice() {
