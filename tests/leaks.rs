@@ -767,6 +767,230 @@ fn callbacks_registered_called_failed_and_dropped() {
 }
 
 /// The check the other tests rely on would fail if a handle stayed alive.
+/// A table batch (struct array) of one BIGINT column `0..rows`, made in Rust as another Arrow
+/// library would, whose release frees its memory and counts the call in `released`.
+fn bigint_batch(
+    rows: usize,
+    released: &'static AtomicUsize,
+) -> duckdb_ffi::safe::arrow::ArrowArray {
+    use std::ffi::c_void;
+    use std::ptr;
+    struct Batch {
+        values: Vec<i64>,
+        child_buffers: [*const c_void; 2],
+        root_buffers: [*const c_void; 1],
+        child: ffi::ArrowArray,
+        child_ptr: [*mut ffi::ArrowArray; 1],
+        released: &'static AtomicUsize,
+    }
+    unsafe extern "C" fn release_child(array: *mut ffi::ArrowArray) {
+        // SAFETY: called with the child it belongs to; the root owns its memory.
+        unsafe { (*array).release = None };
+    }
+    unsafe extern "C" fn release(array: *mut ffi::ArrowArray) {
+        // SAFETY: the box `bigint_batch` made, taken back once (release is nulled).
+        unsafe {
+            let mut batch = Box::from_raw((*array).private_data.cast::<Batch>());
+            if let Some(release) = batch.child.release {
+                release(&mut batch.child);
+            }
+            batch.released.fetch_add(1, Ordering::SeqCst);
+            (*array).release = None;
+        }
+    }
+    let batch = Box::into_raw(Box::new(Batch {
+        values: (0..rows as i64).collect(),
+        child_buffers: [ptr::null(); 2],
+        root_buffers: [ptr::null()],
+        // SAFETY: all-zero is a released array, filled below.
+        child: unsafe { std::mem::zeroed() },
+        child_ptr: [ptr::null_mut()],
+        released,
+    }));
+    // SAFETY: the box just made; pointers into it are taken after its last move.
+    let b = unsafe { &mut *batch };
+    b.child_buffers = [ptr::null(), b.values.as_ptr().cast()];
+    b.child = ffi::ArrowArray {
+        length: rows as i64,
+        null_count: 0,
+        offset: 0,
+        n_buffers: 2,
+        n_children: 0,
+        buffers: b.child_buffers.as_mut_ptr(),
+        children: ptr::null_mut(),
+        dictionary: ptr::null_mut(),
+        release: Some(release_child),
+        private_data: ptr::null_mut(),
+    };
+    b.child_ptr = [&mut b.child];
+    let raw = ffi::ArrowArray {
+        length: rows as i64,
+        null_count: 0,
+        offset: 0,
+        n_buffers: 1,
+        n_children: 1,
+        buffers: b.root_buffers.as_mut_ptr(),
+        children: b.child_ptr.as_mut_ptr(),
+        dictionary: ptr::null_mut(),
+        release: Some(release),
+        private_data: batch.cast(),
+    };
+    // SAFETY: a valid array whose release frees what this function made.
+    unsafe { duckdb_ffi::safe::arrow::ArrowArray::from_raw(raw) }
+}
+
+#[test]
+fn arrow_exported_imported_scanned_and_dropped() {
+    use duckdb_ffi::safe::arrow::ArrowStream;
+    use ledger::HandleKind::{
+        ArrowArray, ArrowConvertedSchema, ArrowOptions, ArrowSchema, ArrowStream as StreamKind,
+    };
+    static RELEASED: AtomicUsize = AtomicUsize::new(0);
+    const ROWS: &str = "SELECT range AS n, 'row ' || range AS s FROM range(5000)";
+    const SUM: i64 = 5000 * 4999 / 2;
+    let arrow_live = || {
+        let snapshot = ledger::snapshot();
+        [
+            ArrowSchema,
+            ArrowArray,
+            StreamKind,
+            ArrowOptions,
+            ArrowConvertedSchema,
+        ]
+        .map(|kind| snapshot.live(kind))
+    };
+    let sum_of = |chunks: &mut dyn Iterator<Item = Result<DataChunk, Error>>| -> i64 {
+        chunks
+            .map(|c| {
+                let chunk = c.unwrap();
+                assert!(chunk.len() <= 2048);
+                chunk
+                    .vector(0)
+                    .unwrap()
+                    .as_slice::<i64>()
+                    .unwrap()
+                    .iter()
+                    .sum::<i64>()
+            })
+            .sum()
+    };
+    let _ledger = common::ledger_guard();
+    let db = small_db();
+    let conn = db.connect().unwrap();
+    let other = db.connect().unwrap();
+    conn.execute("CREATE TABLE copy(n BIGINT, s VARCHAR)")
+        .unwrap();
+    for i in 0..iterations() {
+        // Streaming export: read fully, dropped half read.
+        let rows: usize = conn
+            .query_arrow(ROWS)
+            .unwrap()
+            .map(|a| a.unwrap().len())
+            .sum();
+        assert_eq!(rows, 5000);
+        let mut stream = conn.query_arrow(ROWS).unwrap();
+        assert_eq!(stream.next_array().unwrap().unwrap().len(), 2048);
+        drop(stream);
+        // Materialised export: read fully (the batches kept), dropped half read.
+        let mut stream = conn.query(ROWS).unwrap().into_arrow().unwrap();
+        let schema = stream.schema().unwrap();
+        let arrays: Vec<_> = stream.by_ref().map(|a| a.unwrap()).collect();
+        assert_eq!(arrays.len(), 3);
+        drop(stream);
+        let mut stream = conn.query(ROWS).unwrap().into_arrow().unwrap();
+        assert!(stream.next_array().unwrap().is_some());
+        drop(stream);
+        // arrow_chunks over the kept batches.
+        let stream = ArrowStream::from_arrays(schema, arrays);
+        assert_eq!(sum_of(&mut conn.arrow_chunks(stream).unwrap()), SUM);
+        // append_arrow: a streaming result of one connection loaded through another.
+        let appended = other
+            .append_arrow("copy", conn.query_arrow(ROWS).unwrap())
+            .unwrap();
+        assert_eq!(appended, 5000);
+        // register_arrow scanned fully.
+        let name = format!("arrow_full_{i}");
+        let stream = conn.query(ROWS).unwrap().into_arrow().unwrap();
+        let table = conn.register_arrow(&name, stream).unwrap();
+        assert_eq!(
+            sum_first_column(&conn, &format!("SELECT sum(n)::BIGINT FROM {name}()")).unwrap(),
+            SUM
+        );
+        assert!(
+            conn.query(&format!("SELECT * FROM {name}()")).is_err(),
+            "read once"
+        );
+        drop(table);
+        // register_arrow scanned by a query that fails in its second batch: the third is
+        // never read, and the (streaming) source is released when the scan ends.
+        let name = format!("arrow_failing_{i}");
+        let stream = other
+            .query_arrow(
+                "SELECT range AS n, CASE WHEN range < 3000 THEN range::VARCHAR ELSE 'x' END AS s \
+                 FROM range(5000)",
+            )
+            .unwrap();
+        let table = conn.register_arrow(&name, stream).unwrap();
+        let err = conn
+            .query(&format!(
+                "SELECT sum(CAST(s AS INTEGER))::BIGINT FROM {name}()"
+            ))
+            .unwrap_err();
+        assert_eq!(err.engine_error(), Some(EngineError::Conversion), "{err}");
+        assert_eq!(
+            ledger::snapshot().live(StreamKind),
+            0,
+            "released with the scan"
+        );
+        drop(table);
+        // register_arrow dropped unscanned: the stream goes with it, the function then fails.
+        let name = format!("arrow_unscanned_{i}");
+        let stream = conn.query(ROWS).unwrap().into_arrow().unwrap();
+        let table = conn.register_arrow(&name, stream).unwrap();
+        drop(table);
+        assert_eq!(ledger::snapshot().live(StreamKind), 0);
+        assert!(conn.query(&format!("SELECT * FROM {name}()")).is_err());
+        // A 10 000-row batch: split by hand (parts dropped back to front), and imported
+        // (split into chunks by the importer).
+        let options = conn.arrow_options().unwrap();
+        let bigint = [LogicalType::new(TypeId::BigInt).unwrap()];
+        let schema = options.schema(&bigint, &["n"]).unwrap();
+        let before = RELEASED.load(Ordering::SeqCst);
+        let mut parts = bigint_batch(10_000, &RELEASED).split(3000).unwrap();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [3000, 3000, 3000, 1000]
+        );
+        while let Some(part) = parts.pop() {
+            assert_eq!(
+                RELEASED.load(Ordering::SeqCst),
+                before,
+                "released before its last part"
+            );
+            drop(part);
+        }
+        assert_eq!(RELEASED.load(Ordering::SeqCst), before + 1);
+        let importer = conn.arrow_importer(&schema).unwrap();
+        // SAFETY: a batch of one BIGINT column, as the schema says.
+        let chunks = unsafe { importer.chunks(bigint_batch(10_000, &RELEASED)) }.unwrap();
+        assert_eq!(chunks.len(), 5);
+        drop(importer);
+        assert_eq!(
+            RELEASED.load(Ordering::SeqCst),
+            before + 1,
+            "the chunks hold the batch"
+        );
+        assert_eq!(sum_of(&mut chunks.into_iter().map(Ok)), 10_000 * 9_999 / 2);
+        assert_eq!(RELEASED.load(Ordering::SeqCst), before + 2);
+        drop((schema, options));
+        assert_eq!(arrow_live(), [0; 5]);
+    }
+    assert_eq!(
+        sum_first_column(&conn, "SELECT count(*)::BIGINT FROM copy").unwrap(),
+        5000 * iterations() as i64
+    );
+}
+
 #[test]
 fn the_ledger_check_fails_while_a_handle_is_alive() {
     let _ledger = common::ledger_guard();

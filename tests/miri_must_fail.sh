@@ -16,6 +16,8 @@ cases=(
   "read_past_the_chunk_size|going beyond the bounds of its allocation"
   "use_a_vector_after_its_chunk|is not live: it was destroyed already"
   "functions_tests::miri_must_fail::skip_a_destroy_callback|error: memory leaked"
+  "arrow_tests::miri_must_fail::forget_to_release_an_array|error: memory leaked"
+  "arrow_tests::miri_must_fail::release_an_array_twice|is not live: it was destroyed already"
 )
 
 status=0

@@ -26,6 +26,12 @@
 //!   a table scan runs until an empty chunk, and each info object a callback gets lives for that
 //!   call only. A callback data never destroyed is a Miri leak.
 //!
+//! - Arrow schemas and arrays the model makes are heap memory that only their release callback
+//!   frees (a missed release is a Miri leak, a second one stops the program);
+//!   `duckdb_data_chunk_from_arrow` moves the caller's array out, reads its buffers in place and
+//!   releases it when the chunk is destroyed, or at once when the conversion fails
+//!   (`capi/arrow.rs`).
+//!
 //! It is not a SQL engine: it answers a small fixed set of SQL texts (see [`canned`]) and
 //! reports any other text as an error that names it.
 

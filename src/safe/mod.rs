@@ -97,6 +97,8 @@ pub mod pool;
 mod report;
 
 #[cfg(test)]
+mod arrow_tests;
+#[cfg(test)]
 mod functions_tests;
 #[cfg(any(miri, test))]
 mod miri_model;

@@ -256,23 +256,26 @@ impl Slice {
             })
             .collect();
         let child_ptrs = children.iter_mut().map(|c| c as *mut _).collect();
-        let mut slice = Box::new(Slice {
+        let slice = Box::into_raw(Box::new(Slice {
             children,
             child_ptrs,
             buffers: [ptr::null()],
             _original: original.clone(),
-        });
+        }));
+        // SAFETY: the box just made. The pointers into it are taken from the raw pointer, after
+        // the box's last move: moving a `Box` asserts unique access and would invalidate them.
+        let part = unsafe { &mut *slice };
         let raw = ffi::ArrowArray {
             length: rows as i64,
             null_count: 0,
             offset: 0,
             n_buffers: 1,
-            n_children: slice.children.len() as i64,
-            buffers: slice.buffers.as_mut_ptr(),
-            children: slice.child_ptrs.as_mut_ptr(),
+            n_children: part.children.len() as i64,
+            buffers: part.buffers.as_mut_ptr(),
+            children: part.child_ptrs.as_mut_ptr(),
             dictionary: ptr::null_mut(),
             release: Some(release_slice),
-            private_data: Box::into_raw(slice).cast(),
+            private_data: slice.cast(),
         };
         // SAFETY: a valid struct array whose release frees exactly what this function made.
         unsafe { ArrowArray::from_raw(raw) }

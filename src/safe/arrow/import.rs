@@ -357,11 +357,25 @@ static ZEROS: [u64; 4] = [0; 4];
 
 /// The private data of an empty batch: every node below the root, and their child lists.
 struct Empty {
-    // Boxed: a node's address must not change while the list grows.
-    #[allow(clippy::vec_box)]
-    nodes: Vec<Box<ffi::ArrowArray>>,
+    /// Each from `Box::into_raw`, freed on drop. Kept raw: the tree points to the nodes, and
+    /// moving a `Box` would assert unique access to its node, invalidating those pointers.
+    nodes: Vec<*mut ffi::ArrowArray>,
     child_lists: Vec<Vec<*mut ffi::ArrowArray>>,
-    buffers: Box<[*const std::ffi::c_void; 4]>,
+    /// The buffer list every node shares, from `Box::into_raw` (freed on drop), raw for the
+    /// same reason.
+    buffers: *mut [*const std::ffi::c_void; 4],
+}
+
+impl Drop for Empty {
+    fn drop(&mut self) {
+        for &node in &self.nodes {
+            // SAFETY: made by `Box::into_raw` in `empty_node`, freed once, here; the tree that
+            // points to it is being released.
+            drop(unsafe { Box::from_raw(node) });
+        }
+        // SAFETY: made by `Box::into_raw` in `empty_batch`, freed once, here.
+        drop(unsafe { Box::from_raw(self.buffers) });
+    }
 }
 
 /// A batch with no rows shaped like `schema` (children and dictionaries included).
@@ -369,7 +383,7 @@ fn empty_batch(schema: &ArrowSchema) -> ArrowArray {
     let mut empty = Box::new(Empty {
         nodes: Vec::new(),
         child_lists: Vec::new(),
-        buffers: Box::new([ZEROS.as_ptr().cast(); 4]),
+        buffers: Box::into_raw(Box::new([ZEROS.as_ptr().cast(); 4])),
     });
     let mut raw = empty_node(schema.as_raw(), &mut empty);
     raw.release = Some(release_empty);
@@ -384,18 +398,17 @@ fn empty_node(schema: &ffi::ArrowSchema, empty: &mut Empty) -> ffi::ArrowArray {
     for i in 0..schema.n_children.max(0) as usize {
         // SAFETY: a live schema has `n_children` valid children.
         let child = empty_node(unsafe { &**schema.children.add(i) }, empty);
-        let mut node = Box::new(child);
-        children.push(&mut *node as *mut ffi::ArrowArray);
+        let node = Box::into_raw(Box::new(child));
+        children.push(node);
         empty.nodes.push(node);
     }
     let dictionary = if schema.dictionary.is_null() {
         ptr::null_mut()
     } else {
         // SAFETY: a non-null dictionary is a valid schema.
-        let mut node = Box::new(empty_node(unsafe { &*schema.dictionary }, empty));
-        let raw = &mut *node as *mut ffi::ArrowArray;
+        let node = Box::into_raw(Box::new(empty_node(unsafe { &*schema.dictionary }, empty)));
         empty.nodes.push(node);
-        raw
+        node
     };
     let n_children = children.len() as i64;
     let children_ptr = if children.is_empty() {
@@ -411,7 +424,7 @@ fn empty_node(schema: &ffi::ArrowSchema, empty: &mut Empty) -> ffi::ArrowArray {
         offset: 0,
         n_buffers: 3,
         n_children,
-        buffers: empty.buffers.as_mut_ptr(),
+        buffers: empty.buffers.cast(),
         children: children_ptr,
         dictionary,
         release: Some(release_empty_child),

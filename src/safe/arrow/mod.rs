@@ -77,6 +77,8 @@ mod export;
 mod import;
 mod scan;
 
+#[cfg(test)]
+pub(crate) use c_data::Producer;
 pub use c_data::{ArrowArray, ArrowSchema, ArrowStream};
 pub use export::ArrowOptions;
 pub use import::{ArrowChunks, ArrowImporter};

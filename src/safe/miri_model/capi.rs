@@ -1,7 +1,7 @@
 //! The C functions of the model (see the parent module).
 //!
-//! One file per C API area (`database`, `result`, `chunk`, `logical_type`, `value`, ...), each
-//! holding that area's `#[unsafe(no_mangle)] extern "C"` functions. The areas share the base
+//! One file per C API area (`database`, `result`, `chunk`, `logical_type`, `value`, `arrow`,
+//! ...), each holding that area's `#[unsafe(no_mangle)] extern "C"` functions. The areas share the base
 //! files `registry` (live objects and helpers), `ty` (types and values), `storage` (vectors and
 //! chunks), `engine` (canned SQL), `catalog` (registered functions) and `invoke` (running
 //! canned SQL that calls them). `signatures` checks every function
@@ -20,6 +20,7 @@ mod ty;
 // One C API area each.
 mod append;
 mod appender;
+mod arrow;
 mod chunk;
 mod database;
 mod error_data;

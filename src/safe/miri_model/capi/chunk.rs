@@ -218,6 +218,7 @@ pub unsafe extern "C" fn duckdb_create_data_chunk(
         ChunkObj {
             vectors,
             size: StdCell::new(0),
+            owner: None,
         },
     )
     .cast()

@@ -88,6 +88,7 @@ fn input_chunk(ty: &Ty, cells: &[Cell]) -> *mut ChunkObj {
         ChunkObj {
             vectors: vec![build_vector(ty, cells)],
             size: StdCell::new(cells.len()),
+            owner: None,
         },
     )
 }
@@ -491,6 +492,7 @@ fn table_scan(engine: &Engine) -> Run {
             ChunkObj {
                 vectors,
                 size: StdCell::new(0),
+                owner: None,
             },
         );
         let call = TableCallInfo {

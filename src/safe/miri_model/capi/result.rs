@@ -16,7 +16,7 @@ use std::sync::atomic::Ordering;
 // Results
 // ---------------------------------------------------------------------------------------------
 
-struct ResultObj {
+pub(super) struct ResultObj {
     outcome: Outcome,
     next_row: StdCell<usize>,
 }
@@ -61,7 +61,10 @@ pub(super) unsafe fn write_result(
 ///
 /// # Safety
 /// `result` is null or points to a `duckdb_result`.
-unsafe fn result_data<'a>(result: *const ffi::duckdb_result, func: &str) -> Option<&'a ResultObj> {
+pub(super) unsafe fn result_data<'a>(
+    result: *const ffi::duckdb_result,
+    func: &str,
+) -> Option<&'a ResultObj> {
     if result.is_null() {
         return None;
     }
@@ -278,6 +281,7 @@ pub unsafe extern "C" fn duckdb_fetch_chunk(result: ffi::duckdb_result) -> ffi::
     let chunk = ChunkObj {
         vectors: vectors.collect(),
         size: StdCell::new(end - start),
+        owner: None,
     };
     adopt(CHUNK, chunk).cast()
 }

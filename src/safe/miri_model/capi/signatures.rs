@@ -2,9 +2,9 @@
 //! declaration.
 
 use super::{
-    append::*, appender::*, chunk::*, database::*, error_data::*, functions::*, logical_type::*,
-    memory::*, other_types::*, pending::*, result::*, scalars::*, statement::*, table_function::*,
-    value::*,
+    append::*, appender::*, arrow::*, chunk::*, database::*, error_data::*, functions::*,
+    logical_type::*, memory::*, other_types::*, pending::*, result::*, scalars::*, statement::*,
+    table_function::*, value::*,
 };
 use crate as ffi;
 
@@ -122,6 +122,7 @@ same_signatures! {
     duckdb_column_type
     duckdb_config_count
     duckdb_connect
+    duckdb_connection_get_arrow_options
     duckdb_create_aggregate_function
     duckdb_create_array_type
     duckdb_create_array_value
@@ -174,15 +175,19 @@ same_signatures! {
     duckdb_create_union_value
     duckdb_create_uuid
     duckdb_create_varchar_length
+    duckdb_data_chunk_from_arrow
     duckdb_data_chunk_get_column_count
     duckdb_data_chunk_get_size
     duckdb_data_chunk_get_vector
     duckdb_data_chunk_reset
     duckdb_data_chunk_set_size
+    duckdb_data_chunk_to_arrow
     duckdb_decimal_internal_type
     duckdb_decimal_scale
     duckdb_decimal_width
     duckdb_destroy_aggregate_function
+    duckdb_destroy_arrow_converted_schema
+    duckdb_destroy_arrow_options
     duckdb_destroy_cast_function
     duckdb_destroy_config
     duckdb_destroy_data_chunk
@@ -305,6 +310,7 @@ same_signatures! {
     duckdb_replacement_scan_set_function_name
     duckdb_result_error
     duckdb_result_error_type
+    duckdb_result_get_arrow_options
     duckdb_result_statement_type
     duckdb_rows_changed
     duckdb_scalar_function_add_parameter
@@ -325,6 +331,7 @@ same_signatures! {
     duckdb_scalar_function_set_special_handling
     duckdb_scalar_function_set_varargs
     duckdb_scalar_function_set_volatile
+    duckdb_schema_from_arrow
     duckdb_set_config
     duckdb_string_is_inlined
     duckdb_string_t_data
@@ -342,6 +349,7 @@ same_signatures! {
     duckdb_table_function_set_local_init
     duckdb_table_function_set_name
     duckdb_table_function_supports_projection_pushdown
+    duckdb_to_arrow_schema
     duckdb_union_type_member_count
     duckdb_union_type_member_name
     duckdb_union_type_member_type

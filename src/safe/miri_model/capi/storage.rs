@@ -40,6 +40,12 @@ impl Buf {
         }
     }
 
+    /// Memory the buffer does not own (an Arrow buffer a chunk reads in place): never freed
+    /// here, so it must outlive the buffer (a chunk keeps its owner in [`ChunkObj::owner`]).
+    pub(super) fn borrowed(ptr: *mut u8) -> Buf {
+        Buf { ptr, layout: None }
+    }
+
     fn from_bytes(bytes: &[u8]) -> Buf {
         let buf = Buf::new(bytes.len());
         // SAFETY: the buffer holds exactly bytes.len() bytes.
@@ -274,6 +280,10 @@ pub(super) fn writable_vector(ty: &Ty, capacity: usize) -> *mut VectorObj {
 pub(super) struct ChunkObj {
     pub(super) vectors: Vec<*mut VectorObj>,
     pub(super) size: StdCell<usize>,
+    /// What the vectors borrow memory from (a moved Arrow array), dropped after them: held
+    /// only for its drop.
+    #[allow(dead_code)]
+    pub(super) owner: Option<std::sync::Arc<dyn std::any::Any>>,
 }
 
 pub(super) const CHUNK: &str = "data chunk";
