@@ -911,7 +911,9 @@ fn arrow_exported_imported_scanned_and_dropped() {
         // register_arrow scanned fully.
         let name = format!("arrow_full_{i}");
         let stream = conn.query(ROWS).unwrap().into_arrow().unwrap();
-        let table = conn.register_arrow(&name, stream).unwrap();
+        let table = db
+            .register_arrow(&name, stream.into_owned().unwrap())
+            .unwrap();
         assert_eq!(
             sum_first_column(&conn, &format!("SELECT sum(n)::BIGINT FROM {name}()")).unwrap(),
             SUM
@@ -922,15 +924,18 @@ fn arrow_exported_imported_scanned_and_dropped() {
         );
         drop(table);
         // register_arrow scanned by a query that fails in its second batch: the third is
-        // never read, and the (streaming) source is released when the scan ends.
+        // never read, and the source (a streaming export read into memory) is released when
+        // the scan ends.
         let name = format!("arrow_failing_{i}");
         let stream = other
             .query_arrow(
                 "SELECT range AS n, CASE WHEN range < 3000 THEN range::VARCHAR ELSE 'x' END AS s \
                  FROM range(5000)",
             )
+            .unwrap()
+            .into_owned()
             .unwrap();
-        let table = conn.register_arrow(&name, stream).unwrap();
+        let table = db.register_arrow(&name, stream).unwrap();
         let err = conn
             .query(&format!(
                 "SELECT sum(CAST(s AS INTEGER))::BIGINT FROM {name}()"
@@ -946,7 +951,9 @@ fn arrow_exported_imported_scanned_and_dropped() {
         // register_arrow dropped unscanned: the stream goes with it, the function then fails.
         let name = format!("arrow_unscanned_{i}");
         let stream = conn.query(ROWS).unwrap().into_arrow().unwrap();
-        let table = conn.register_arrow(&name, stream).unwrap();
+        let table = db
+            .register_arrow(&name, stream.into_owned().unwrap())
+            .unwrap();
         drop(table);
         assert_eq!(ledger::snapshot().live(StreamKind), 0);
         assert!(conn.query(&format!("SELECT * FROM {name}()")).is_err());
