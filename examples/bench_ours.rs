@@ -258,9 +258,13 @@ fn callbacks(runs: usize) -> Result<()> {
 
 /// Workload (g): Arrow out (10M rows through `QueryResult::into_arrow`) and in (1M rows of
 /// arrays exported untimed before each run, loaded with `Connection::append_arrow`), as in
-/// benches/workloads/arrow.rs.
+/// benches/workloads/arrow.rs. `BENCH_THREADS` (DuckDB's `threads`) is for callgrind.
 fn arrow(runs: usize) -> Result<()> {
     let (_db, conn) = open()?;
+    if std::env::var_os("BENCH_THREADS").is_some() {
+        let threads = env_count("BENCH_THREADS", 1)?;
+        conn.execute(&format!("SET threads = {threads}"))?;
+    }
     for _ in 0..runs {
         let start = Instant::now();
         let rows = arrow::export_rows(&conn)?;

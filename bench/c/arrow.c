@@ -8,7 +8,11 @@
  *    before the clock starts (fresh arrays for every run: loading consumes them), then timed:
  *    CREATE OR REPLACE the target table, open an appender, duckdb_schema_from_arrow once,
  *    per array duckdb_data_chunk_from_arrow + duckdb_append_data_chunk, close the appender.
- * The table is checked after each load, untimed. */
+ * The table is checked after each load, untimed.
+ *
+ * Environment (for counting instructions under callgrind; bench/compare does not set it):
+ *   BENCH_THREADS  DuckDB's `threads` setting (1 keeps the query on the caller's thread, so
+ *                  --toggle-collect=export_rows sees all of its work) */
 #include "bench.h"
 
 /* The two structs of the Arrow C data interface (duckdb.h only declares them). */
@@ -175,6 +179,17 @@ int main(int argc, char **argv) {
     duckdb_database db;
     duckdb_connection conn;
     bench_open(&db, &conn);
+    const char *threads = getenv("BENCH_THREADS");
+    if (threads) {
+        char *end = NULL;
+        long n = strtol(threads, &end, 10);
+        if (end == threads || *end != '\0' || n < 1) {
+            bench_die("BENCH_THREADS must be a positive integer", threads);
+        }
+        char set[64];
+        snprintf(set, sizeof set, "SET threads = %ld", n);
+        bench_exec(conn, set);
+    }
     char check[160];
     for (int run = 0; run < runs; run++) {
         double start = bench_now();
