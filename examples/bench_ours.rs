@@ -2,7 +2,7 @@
 //! line per run, for `bench/compare` (which takes medians next to the C programs and duckdb-rs).
 //!
 //! ```text
-//! cargo run --release --example bench_ours -- <query|prepared|scan|append|open_close|callbacks|render|all> [runs]
+//! cargo run --release --example bench_ours -- <query|prepared|scan|append|open_close|callbacks|render|arrow|all> [runs]
 //! ```
 //!
 //! Output lines: `RESULT <workload> <seconds> <check>`, where `<check>` is computed from the
@@ -279,6 +279,44 @@ fn render(runs: usize) -> Result<()> {
     Ok(())
 }
 
+/// Workload (g): Arrow out (10M rows through `QueryResult::into_arrow`) and in (1M rows of
+/// arrays exported untimed before each run, loaded with `Connection::append_arrow`), as in
+/// benches/workloads/arrow.rs. `BENCH_THREADS` (DuckDB's `threads`) is for callgrind.
+fn arrow(runs: usize) -> Result<()> {
+    let (_db, conn) = open()?;
+    if std::env::var_os("BENCH_THREADS").is_some() {
+        let threads = env_count("BENCH_THREADS", 1)?;
+        conn.execute(&format!("SET threads = {threads}"))?;
+    }
+    for _ in 0..runs {
+        let start = Instant::now();
+        let rows = arrow::export_rows(&conn)?;
+        let seconds = start.elapsed().as_secs_f64();
+        if rows != arrow::EXPORT_ROWS {
+            return Err(wrong("arrow_export_10m: wrong row count"));
+        }
+        report("arrow_export_10m", seconds, &format!("rows={rows}"));
+    }
+    for _ in 0..runs {
+        let (schema, arrays) = arrow::load_input(&conn)?;
+        let start = Instant::now();
+        let rows = arrow::load_rows(&conn, schema, arrays)?;
+        let seconds = start.elapsed().as_secs_f64();
+        if rows != arrow::LOAD_ROWS as u64 {
+            return Err(wrong("arrow_load_1m: wrong row count"));
+        }
+        let check = format!(
+            "rows={},ints={},doubles2={},lengths={}",
+            one_i64(&conn, "SELECT count(*)::BIGINT FROM arrow_load")?,
+            one_i64(&conn, "SELECT sum(i)::BIGINT FROM arrow_load")?,
+            one_i64(&conn, "SELECT (sum(d) * 2)::BIGINT FROM arrow_load")?,
+            one_i64(&conn, "SELECT sum(length(s))::BIGINT FROM arrow_load")?,
+        );
+        report("arrow_load_1m", seconds, &check);
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let workload = args.first().map_or("all", String::as_str);
@@ -301,16 +339,18 @@ fn main() -> ExitCode {
         "open_close" => open_close(runs.unwrap_or(10)),
         "callbacks" => callbacks(runs.unwrap_or(5)),
         "render" => render(runs.unwrap_or(3)),
+        "arrow" => arrow(runs.unwrap_or(5)),
         "all" => query(runs.unwrap_or(20))
             .and_then(|()| prepared(runs.unwrap_or(10)))
             .and_then(|()| scan(runs.unwrap_or(5)))
             .and_then(|()| append(runs.unwrap_or(5)))
             .and_then(|()| open_close(runs.unwrap_or(10)))
             .and_then(|()| callbacks(runs.unwrap_or(5)))
-            .and_then(|()| render(runs.unwrap_or(3))),
+            .and_then(|()| render(runs.unwrap_or(3)))
+            .and_then(|()| arrow(runs.unwrap_or(5))),
         other => {
             eprintln!(
-                "error: unknown workload {other:?} (query, prepared, scan, append, open_close, callbacks, render, all)"
+                "error: unknown workload {other:?} (query, prepared, scan, append, open_close, callbacks, render, arrow, all)"
             );
             return ExitCode::from(2);
         }

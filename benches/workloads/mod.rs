@@ -1,7 +1,8 @@
 //! The benchmark workloads of BENCHMARKS.md, shared by the criterion benches
 //! (`benches/bindings.rs`) and the per-run timer `examples/bench_ours.rs`.
 //!
-//! Two implementations of each workload (the callbacks of [`callbacks`] have only the safe one):
+//! Two implementations of each workload (the callbacks of [`callbacks`] and the Arrow workloads
+//! of [`arrow`] have only the safe one):
 //! - [`safe`]: duckdb-ffi's safe layer, the code a user of this crate writes;
 //! - [`raw`]: the same steps through the raw C API at the crate root, the in-process reference
 //!   (the out-of-process reference is the C programs in `bench/c`).
@@ -10,6 +11,7 @@
 //! skips work is caught (bench/compare compares the checks across C, ours and duckdb-rs).
 #![allow(dead_code)]
 
+pub mod arrow;
 pub mod callbacks;
 pub mod raw;
 pub mod safe;

@@ -5,7 +5,8 @@
 //! Each workload uses duckdb-rs the way its documentation suggests: `query_row` for one value,
 //! a prepared `Statement` for repeated execution, `query_arrow` (record batches) as its
 //! column-wise read path, `Rows` for rows, `Appender::append_row` and
-//! `Appender::append_record_batch` for appends; for callbacks its `VScalar` and `VTab` traits
+//! `Appender::append_record_batch` for appends (and for the Arrow load, `query_arrow` for the
+//! Arrow export); for callbacks its `VScalar` and `VTab` traits
 //! (features `vscalar`, `vtab`) over `FlatVector` slices, as its own tests write them. It has
 //! no aggregate functions, so the aggregate workload of the C and duckdb-ffi programs has no
 //! duckdb-rs line.
@@ -403,6 +404,76 @@ fn callbacks(runs: usize) -> Res<()> {
     Ok(())
 }
 
+const ARROW_EXPORT_SQL: &str = "SELECT range AS i, range::DOUBLE * 0.5 AS d, \
+     'v' || (range % 1000)::VARCHAR AS s FROM range(10000000)";
+const ARROW_LOAD_SQL: &str = "SELECT range AS i, range::DOUBLE * 0.5 AS d, \
+     'v' || (range % 1000)::VARCHAR AS s FROM range(1000000)";
+const ARROW_LOAD_CREATE: &str = "CREATE OR REPLACE TABLE arrow_load(i BIGINT, d DOUBLE, s VARCHAR)";
+
+/// The Arrow export: `Statement::query_arrow` (a materialised result, as in C and ours), every
+/// record batch's row count read. Not inlined, so that callgrind can count it alone.
+#[inline(never)]
+fn export_rows(conn: &Connection) -> Res<i64> {
+    let mut stmt = conn.prepare(ARROW_EXPORT_SQL)?;
+    let mut rows = 0i64;
+    for batch in stmt.query_arrow([])? {
+        rows += batch.num_rows() as i64;
+    }
+    Ok(rows)
+}
+
+/// The Arrow load: recreate the table, append every batch with
+/// `Appender::append_record_batch`, flush and close. Not inlined.
+#[inline(never)]
+fn load_rows(conn: &Connection, batches: Vec<RecordBatch>) -> Res<i64> {
+    conn.execute_batch(ARROW_LOAD_CREATE)?;
+    let mut app = conn.appender("arrow_load")?;
+    let mut rows = 0i64;
+    for batch in batches {
+        rows += batch.num_rows() as i64;
+        app.append_record_batch(batch)?;
+    }
+    app.flush()?;
+    drop(app);
+    Ok(rows)
+}
+
+fn arrow(runs: usize) -> Res<()> {
+    let conn = Connection::open_in_memory()?;
+    if std::env::var_os("BENCH_THREADS").is_some() {
+        conn.execute_batch(&format!("SET threads = {}", env_count("BENCH_THREADS", 1)?))?;
+    }
+    for _ in 0..runs {
+        let start = Instant::now();
+        let rows = export_rows(&conn)?;
+        let seconds = start.elapsed().as_secs_f64();
+        if rows != 10_000_000 {
+            return Err(format!("arrow export returned {rows} rows").into());
+        }
+        report("arrow_export_10m", seconds, format!("rows={rows}"));
+    }
+    for _ in 0..runs {
+        // Fresh batches before each run, untimed, as the other programs export fresh arrays.
+        let batches: Vec<RecordBatch> = conn.prepare(ARROW_LOAD_SQL)?.query_arrow([])?.collect();
+        let start = Instant::now();
+        let rows = load_rows(&conn, batches)?;
+        let seconds = start.elapsed().as_secs_f64();
+        if rows != 1_000_000 {
+            return Err(format!("arrow load appended {rows} rows").into());
+        }
+        let one = |sql: &str| conn.query_row(sql, [], |row| row.get::<_, i64>(0));
+        let check = format!(
+            "rows={},ints={},doubles2={},lengths={}",
+            one("SELECT count(*)::BIGINT FROM arrow_load")?,
+            one("SELECT sum(i)::BIGINT FROM arrow_load")?,
+            one("SELECT (sum(d) * 2)::BIGINT FROM arrow_load")?,
+            one("SELECT sum(length(s))::BIGINT FROM arrow_load")?,
+        );
+        report("arrow_load_1m", seconds, check);
+    }
+    Ok(())
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let workload = args.get(1).map_or("all", String::as_str);
@@ -421,15 +492,17 @@ fn main() {
         "append" => append(runs.unwrap_or(5)),
         "open_close" => open_close(runs.unwrap_or(10)),
         "callbacks" => callbacks(runs.unwrap_or(5)),
+        "arrow" => arrow(runs.unwrap_or(5)),
         "all" => query(runs.unwrap_or(20))
             .and_then(|_| prepared(runs.unwrap_or(10)))
             .and_then(|_| scan(runs.unwrap_or(5)))
             .and_then(|_| append(runs.unwrap_or(5)))
             .and_then(|_| open_close(runs.unwrap_or(10)))
-            .and_then(|_| callbacks(runs.unwrap_or(5))),
+            .and_then(|_| callbacks(runs.unwrap_or(5)))
+            .and_then(|_| arrow(runs.unwrap_or(5))),
         other => {
             eprintln!(
-                "error: unknown workload `{other}` (query, prepared, scan, append, open_close, all)"
+                "error: unknown workload `{other}` (query, prepared, scan, append, open_close, callbacks, arrow, all)"
             );
             std::process::exit(2);
         }
