@@ -3,7 +3,7 @@
 //! (both call the renderers of `values/render.rs`), no allocation per cell.
 
 use super::columns::{ArrayVector, ListVector};
-use super::plan::Plan;
+use super::plan::{Plan, decimal};
 use super::variant::VariantColumns;
 use super::vector::Vector;
 use crate::safe::cabi::utf8;
@@ -11,8 +11,8 @@ use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::fixed::*;
 use crate::safe::values::{
-    Bignum, BitRef, Decimal, Geometry, NULL_TEXT, Render, write_bits, write_blob,
-    write_child_rendered, write_child_text, write_child_value, write_list, write_map, write_struct,
+    Bignum, BitRef, Geometry, NULL_TEXT, Render, write_bits, write_blob, write_child_rendered,
+    write_child_text, write_child_value, write_list, write_map, write_struct,
 };
 use std::convert::identity;
 use std::fmt::{self, Write};
@@ -280,29 +280,6 @@ fn fail<T>(slot: &mut Option<Error>, e: Error) -> std::result::Result<T, fmt::Er
 #[inline]
 fn ok<T>(slot: &mut Option<Error>, r: Result<T>) -> std::result::Result<T, fmt::Error> {
     r.or_else(|e| fail(slot, e))
-}
-
-/// The DECIMAL of row `row`.
-///
-/// # Safety
-/// `storage` is the decimal's internal type (from `Plan::new` on `v`'s own type) and
-/// `row < v.len()`.
-#[inline]
-unsafe fn decimal(width: u8, scale: u8, storage: TypeId, v: &Vector<'_>, row: usize) -> Decimal {
-    // SAFETY: forwarded (caller): each arm reads the storage type it matched, in bounds.
-    let value = unsafe {
-        match storage {
-            TypeId::SmallInt => i128::from(v.read_unchecked::<i16>(row)),
-            TypeId::Integer => i128::from(v.read_unchecked::<i32>(row)),
-            TypeId::BigInt => i128::from(v.read_unchecked::<i64>(row)),
-            _ => v.read_unchecked::<i128>(row),
-        }
-    };
-    Decimal {
-        value,
-        width,
-        scale,
-    }
 }
 
 /// The dictionary entry of ENUM row `row`.

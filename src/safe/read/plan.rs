@@ -112,23 +112,9 @@ impl Plan {
                 width,
                 scale,
                 storage,
-            } => {
                 // SAFETY: `storage` is the decimal's internal type, read from `v`'s own type;
                 // `row < len`.
-                let value = unsafe {
-                    match storage {
-                        TypeId::SmallInt => i128::from(v.read_unchecked::<i16>(row)),
-                        TypeId::Integer => i128::from(v.read_unchecked::<i32>(row)),
-                        TypeId::BigInt => i128::from(v.read_unchecked::<i64>(row)),
-                        _ => v.read_unchecked::<i128>(row),
-                    }
-                };
-                Datum::Decimal(Decimal {
-                    value,
-                    width: *width,
-                    scale: *scale,
-                })
-            }
+            } => Datum::Decimal(unsafe { decimal(*width, *scale, *storage, v, row) }),
             Plan::Enum {
                 storage,
                 dictionary,
@@ -338,5 +324,34 @@ impl Plan {
                 .map(|row| unsafe { self.read(v, row) })
                 .collect(),
         }
+    }
+}
+
+/// The DECIMAL of row `row`, read from its storage integer.
+///
+/// # Safety
+/// `storage` is the decimal's internal type (from `Plan::new` on `v`'s own type) and
+/// `row < v.len()`.
+#[inline]
+pub(crate) unsafe fn decimal(
+    width: u8,
+    scale: u8,
+    storage: TypeId,
+    v: &Vector<'_>,
+    row: usize,
+) -> Decimal {
+    // SAFETY: forwarded (caller): each arm reads the storage type it matched, in bounds.
+    let value = unsafe {
+        match storage {
+            TypeId::SmallInt => i128::from(v.read_unchecked::<i16>(row)),
+            TypeId::Integer => i128::from(v.read_unchecked::<i32>(row)),
+            TypeId::BigInt => i128::from(v.read_unchecked::<i64>(row)),
+            _ => v.read_unchecked::<i128>(row),
+        }
+    };
+    Decimal {
+        value,
+        width,
+        scale,
     }
 }
