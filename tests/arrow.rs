@@ -208,7 +208,11 @@ fn a_batch_larger_than_a_vector_is_split_without_copying_and_released_once() {
     conn.execute("CREATE TABLE back AS SELECT * FROM big LIMIT 0")
         .unwrap();
     let rows = conn
-        .append_arrow("back", ArrowStream::from_arrays(schema, parts))
+        .append_arrow(
+            "back",
+            // SAFETY: parts of the batches of the result `schema` describes.
+            unsafe { ArrowStream::from_arrays(schema, parts) },
+        )
         .unwrap();
     assert_eq!(rows, 10000);
     let differing: i64 = conn

@@ -901,7 +901,8 @@ fn arrow_exported_imported_scanned_and_dropped() {
         assert!(stream.next_array().unwrap().is_some());
         drop(stream);
         // arrow_chunks over the kept batches.
-        let stream = ArrowStream::from_arrays(schema, arrays);
+        // SAFETY: the batches of the stream that gave `schema`.
+        let stream = unsafe { ArrowStream::from_arrays(schema, arrays) };
         assert_eq!(sum_of(&mut conn.arrow_chunks(stream).unwrap()), SUM);
         // append_arrow: a streaming result of one connection loaded through another.
         let appended = other

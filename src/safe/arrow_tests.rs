@@ -94,7 +94,8 @@ fn a_result_exported_as_a_stream_reads_fully_with_its_values() {
     drop(stream);
     assert_eq!(live(StreamKind), 0);
     // The arrays outlive their stream and the result; read them back through DuckDB.
-    let stream = ArrowStream::from_arrays(schema, arrays);
+    // SAFETY: the batches of the stream that gave `schema`.
+    let stream = unsafe { ArrowStream::from_arrays(schema, arrays) };
     let chunks: Vec<DataChunk> = conn
         .arrow_chunks(stream)
         .unwrap()
@@ -499,7 +500,8 @@ fn a_stream_from_arrays_is_read_or_dropped() {
     drop(source);
     assert_eq!(arrays.len(), 3);
     // Read through DuckDB, in chunks.
-    let mut stream = ArrowStream::from_arrays(schema, arrays);
+    // SAFETY: the batches of the stream that gave `schema`.
+    let mut stream = unsafe { ArrowStream::from_arrays(schema, arrays) };
     let copy = stream.schema().unwrap();
     assert_eq!(copy.fields().unwrap(), [("n", "l")]);
     assert_eq!(
@@ -508,7 +510,8 @@ fn a_stream_from_arrays_is_read_or_dropped() {
     );
     // Dropped unread: every array it holds is released.
     let (_, array) = range_batch(&conn);
-    let stream = ArrowStream::from_arrays(copy, [array]);
+    // SAFETY: a batch of the same query, which `copy` describes.
+    let stream = unsafe { ArrowStream::from_arrays(copy, [array]) };
     assert_eq!((live(StreamKind), live(ArrayKind)), (1, 1));
     drop(stream);
     assert_eq!(arrow_live(), [0; 5]);
@@ -704,7 +707,8 @@ fn into_raw_from_raw_and_move_from_hand_over_one_release() {
     assert_eq!(live(ArrayKind), 1);
     drop(empty);
     // A stream's raw struct, released by hand as a foreign consumer would.
-    let stream = ArrowStream::from_arrays(schema, [array]);
+    // SAFETY: `array` is described by `schema` (both made for the same columns above).
+    let stream = unsafe { ArrowStream::from_arrays(schema, [array]) };
     let mut raw = stream.into_raw();
     assert_eq!((live(StreamKind), live(ArrayKind)), (0, 1));
     // SAFETY: the stream `into_raw` gave up: its release runs once, here.

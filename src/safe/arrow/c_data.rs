@@ -406,8 +406,14 @@ impl<'a> ArrowStream<'a> {
 }
 
 impl ArrowStream<'static> {
-    /// A stream over arrays already in memory; every array shares `schema`.
-    pub fn from_arrays(
+    /// A stream over arrays already in memory, all described by `schema`.
+    ///
+    /// # Safety
+    /// Every array must be of the type `schema` describes, as the arrays of one export are
+    /// (one [`ArrowOptions::array`](super::ArrowOptions::array) per chunk of one result, or
+    /// the batches of one stream). Consumers trust that pairing and read the buffers by the
+    /// schema's types: an array of other types makes them read past its buffers.
+    pub unsafe fn from_arrays(
         schema: ArrowSchema,
         arrays: impl IntoIterator<Item = ArrowArray>,
     ) -> ArrowStream<'static> {
@@ -438,7 +444,8 @@ impl ArrowStream<'_> {
     pub fn into_owned(mut self) -> Result<ArrowStream<'static>> {
         let schema = self.schema()?;
         let arrays = (&mut self).collect::<Result<Vec<_>>>()?;
-        Ok(ArrowStream::from_arrays(schema, arrays))
+        // SAFETY: the arrays are this stream's, which the schema it gave describes.
+        Ok(unsafe { ArrowStream::from_arrays(schema, arrays) })
     }
 }
 
