@@ -92,3 +92,28 @@
 //! });
 //! # Ok::<(), duckdb_ffi::safe::Error>(())
 //! ```
+//!
+//! Arrow: the owned C structs move between threads (the interface lets any thread release
+//! them) but a stream is not shared, and an importer, which converts with its connection's
+//! context, stays on the connection's thread.
+//!
+//! ```
+//! use duckdb_ffi::safe::arrow::*;
+//! fn send<T: Send>() {}
+//! fn sync<T: Sync>() {}
+//! send::<ArrowSchema>();
+//! sync::<ArrowSchema>();
+//! send::<ArrowArray>();
+//! send::<ArrowStream<'static>>();
+//! send::<ArrowTable>();
+//! ```
+//!
+//! ```compile_fail,E0277
+//! fn sync<T: Sync>() {}
+//! sync::<duckdb_ffi::safe::arrow::ArrowStream<'static>>();
+//! ```
+//!
+//! ```compile_fail,E0277
+//! fn send<T: Send>() {}
+//! send::<duckdb_ffi::safe::arrow::ArrowImporter<'static>>();
+//! ```

@@ -36,9 +36,8 @@ pub struct ArrowImporter<'conn> {
     _conn: PhantomData<&'conn Connection>,
 }
 
-// SAFETY: the converted schema is immutable after creation; the importer is used by one
-// thread at a time (`Owned` keeps it !Sync), and the connection it names is Send.
-unsafe impl Send for ArrowImporter<'_> {}
+// Not Send: it converts with the connection's context, which the connection itself may be
+// using on its own thread at the same time (`&Connection` is not Send either).
 
 impl Connection {
     /// An importer for Arrow batches described by `schema` (a struct schema, one child per
