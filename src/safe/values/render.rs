@@ -47,6 +47,12 @@ fn write_date(t: &mut TextBuf, days: i64) {
 fn write_time(t: &mut TextBuf, units: i64, per_sec: i64, digits: usize) {
     let secs = units.div_euclid(per_sec) as u64;
     let frac = units.rem_euclid(per_sec) as u64;
+    write_clock(t, secs, frac, digits);
+}
+
+/// `HH:MM:SS[.fraction]` of `secs` seconds (hours unbounded) and a `digits`-digit fraction,
+/// trimmed of trailing zeros.
+fn write_clock(t: &mut TextBuf, secs: u64, frac: u64, digits: usize) {
     t.push_u64(secs / 3600, 2);
     t.push_str(":");
     t.push_u64(secs / 60 % 60, 2);
@@ -225,17 +231,7 @@ impl Render for Interval {
                 t.push_str("-");
             }
             let abs = self.micros.unsigned_abs();
-            let (secs, frac) = (abs / 1_000_000, abs % 1_000_000);
-            t.push_u64(secs / 3600, 2);
-            t.push_str(":");
-            t.push_u64(secs / 60 % 60, 2);
-            t.push_str(":");
-            t.push_u64(secs % 60, 2);
-            if frac != 0 {
-                t.push_str(".");
-                t.push_u64(frac, 6);
-                t.trim_zeros();
-            }
+            write_clock(&mut t, abs / 1_000_000, abs % 1_000_000, 6);
         }
         t.write_to(f)
     }
