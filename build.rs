@@ -40,10 +40,14 @@ mod compile;
 mod key;
 #[path = "build/pin.rs"]
 mod pin;
+#[path = "build/plan.rs"]
+mod plan;
 #[path = "build/prebuilt.rs"]
 mod prebuilt;
 #[path = "build/source.rs"]
 mod source;
+#[path = "build/units.rs"]
+mod units;
 
 #[cfg(feature = "buildtime_bindgen")]
 #[path = "build/bindings.rs"]
@@ -73,9 +77,9 @@ pub struct Engine {
     pub include_dir: PathBuf,
     /// Static archive or shared library.
     pub link_static: bool,
-    /// Whether `libduckdb_ffi_autoregister.a` sits beside the library and must be linked whole
-    /// so that the statically linked extensions register themselves before `main`.
-    pub autoregister: bool,
+    /// The archive beside the library that registers the statically linked extensions
+    /// before `main` (see `build/compile.rs`); linked whole, since nothing refers to it.
+    pub registration: Option<String>,
 }
 
 impl Engine {
@@ -87,11 +91,8 @@ impl Engine {
         }
         // `-bundle`: the archive is passed to the final link instead of being copied into
         // the rlib, which would duplicate a very large file for every profile.
-        if self.autoregister {
-            println!(
-                "cargo:rustc-link-lib=static:+whole-archive,-bundle={}",
-                compile::AUTOREGISTER_LIB
-            );
+        if let Some(registration) = &self.registration {
+            println!("cargo:rustc-link-lib=static:+whole-archive,-bundle={registration}");
         }
         println!("cargo:rustc-link-lib=static:-bundle=duckdb");
         let target = cargo_var("TARGET");

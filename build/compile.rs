@@ -1,27 +1,44 @@
 //! Compiling the engine from a unity-build bundle (the folder with `manifest.json`).
+//!
+//! One compile serves every feature set: the engine archive holds the base engine and every
+//! extension duckdb-ffi offers (`COMPILED`), and the cargo features choose only which of them
+//! are registered. Registration is one small generated file of the bundle
+//! (`generated_extension_loader_package_build.cpp`, the only file that reads the
+//! `DUCKDB_EXTENSION_<NAME>_LINKED` switches); it is compiled once per feature set into its own
+//! archive, linked whole. An extension that is not registered is not referenced either, so the
+//! linker leaves its code out of the program: turning a feature off or on never recompiles
+//! the engine.
 
 use crate::cache::{Cache, Root};
 use crate::key;
 use crate::pin::Pin;
+use crate::plan;
 use crate::source::{Source, io_error};
+use crate::units;
 use crate::{Engine, Result, cargo_var, var};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
-/// The archive holding only the static-extension registration constructor. Nothing refers
-/// to it, so it is linked whole; it is kept apart so the engine itself is not.
-pub const AUTOREGISTER_LIB: &str = "duckdb_ffi_autoregister";
+/// The extensions compiled into every engine. `core_functions` (DuckDB's everyday scalar and
+/// aggregate functions) is always registered; the others follow the cargo feature of the
+/// same name.
+pub const COMPILED: [&str; 3] = ["core_functions", "json", "parquet"];
+
+const LOADER_SRC: &str = "generated_extension_loader_package_build.cpp";
 const AUTOREGISTER_SRC: &str = "extension/loader/static_extension_autoregister.cpp";
 
 /// Bump when the way the engine is compiled changes in a way the key would not see.
-const RECIPE: u32 = 1;
+/// 2: extensions compiled in every entry, registration split out by feature set.
+/// 3: units merged, failed merges halved (`build/plan.rs`, `build/units.rs`).
+const RECIPE: u32 = 3;
 
 pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine> {
     let source = Source::locate(manifest_dir)?;
-    let extensions = extensions();
+    let compiled: Vec<String> = COMPILED.iter().map(|s| s.to_string()).collect();
     let debug = var("DUCKDB_FFI_ENGINE_DEBUG").is_some_and(|v| v != "0");
-    let build = configure(debug, &extensions);
+    let build = configure(debug);
     let sources = source.identity(pin)?;
     let compiler = compiler_identity(&build)?;
     let description = key::describe(&key::Parts {
@@ -29,15 +46,20 @@ pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine>
         sources: &sources,
         compiler: &compiler,
         target: &cargo_var("TARGET"),
-        extensions: &extensions,
+        extensions: &compiled,
     });
     let key = key::key(&description);
     let (cache, warning) = Cache::for_build(Root::from_env(&var), &target_dir(out_dir));
     if let Some(warning) = warning {
         println!("cargo:warning={warning}");
     }
-    let autoregister = format!("lib/lib{AUTOREGISTER_LIB}.a");
-    let required = ["lib/libduckdb.a", autoregister.as_str(), "include/duckdb.h"];
+    let registration = format!("lib/lib{}.a", registration_lib(&registered()));
+    let required = [
+        "lib/libduckdb.a",
+        registration.as_str(),
+        "include/duckdb.h",
+        "PROFILE",
+    ];
     let started = std::time::Instant::now();
     let obtained = cache.obtain(
         &key,
@@ -47,7 +69,7 @@ pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine>
         |dir| {
             // Fetched only now: a cache hit needs neither the bundle nor the network.
             let bundle = source.materialize(pin, out_dir)?;
-            compile(&bundle, &build, &extensions, dir)
+            compile(&bundle, &build, dir)
         },
     )?;
     if let Some(warning) = &obtained.warning {
@@ -55,7 +77,8 @@ pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine>
     }
     if obtained.filled {
         println!(
-            "cargo:warning=duckdb-ffi: compiled the DuckDB engine in {:.0?} into {}",
+            "cargo:warning=duckdb-ffi: compiled the DuckDB engine in {:.0?} into {} \
+             (per-unit times in its PROFILE)",
             started.elapsed(),
             obtained.dir.display()
         );
@@ -74,11 +97,12 @@ pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine>
         "cargo:rerun-if-changed={}",
         lib_dir.join("libduckdb.a").display()
     );
+    publish_unregistered();
     Ok(Engine {
         lib_dir,
         include_dir: entry.join("include"),
         link_static: true,
-        autoregister: true,
+        registration: Some(registration_lib(&registered())),
     })
 }
 
@@ -92,9 +116,8 @@ fn target_dir(out_dir: &Path) -> PathBuf {
         .to_path_buf()
 }
 
-/// `core_functions` always (DuckDB's everyday scalar and aggregate functions live there);
-/// the others by cargo feature.
-fn extensions() -> Vec<String> {
+/// The extensions registered in this build: `core_functions` and those whose feature is on.
+pub fn registered() -> Vec<String> {
     let mut list = vec!["core_functions".to_string()];
     for (feature, name) in [
         ("CARGO_FEATURE_JSON", "json"),
@@ -108,8 +131,33 @@ fn extensions() -> Vec<String> {
     list
 }
 
+/// Tells the crate which compiled extensions this build leaves unregistered, so that its
+/// errors can name the feature that would register them (`src/safe/error.rs`).
+pub fn publish_unregistered() {
+    let registered = registered();
+    let unregistered: Vec<&str> = COMPILED
+        .into_iter()
+        .filter(|e| !registered.iter().any(|r| r == e))
+        .collect();
+    println!(
+        "cargo:rustc-env=DUCKDB_FFI_UNREGISTERED_EXTENSIONS={}",
+        unregistered.join(",")
+    );
+}
+
+/// The archive that registers `extensions` (linked whole: nothing refers to it), e.g.
+/// `duckdb_ffi_ext_json_parquet`.
+pub fn registration_lib(extensions: &[String]) -> String {
+    let mut name = "duckdb_ffi_ext".to_string();
+    for extension in extensions.iter().filter(|e| *e != "core_functions") {
+        name.push('_');
+        name.push_str(extension);
+    }
+    name
+}
+
 /// Compiler settings shared by every engine file; they are part of the cache key.
-fn configure(debug: bool, extensions: &[String]) -> cc::Build {
+fn configure(debug: bool) -> cc::Build {
     let mut build = cc::Build::new();
     // The engine is optimised whatever the Rust profile: a debug engine makes every test
     // several times slower. DUCKDB_FFI_ENGINE_DEBUG=1 builds DuckDB's own debug mode.
@@ -128,10 +176,6 @@ fn configure(debug: bool, extensions: &[String]) -> cc::Build {
             .flag("/utf-8");
     } else {
         build.flag("-std=c++17").flag("-w");
-    }
-    for extension in extensions {
-        let define = format!("DUCKDB_EXTENSION_{}_LINKED", extension.to_uppercase());
-        build.define(&define, "1");
     }
     build
 }
@@ -223,25 +267,9 @@ impl Manifest {
     }
 }
 
-/// Estimated compile cost: a unity file costs what it includes.
-fn cost(bundle: &Path, file: &Path) -> u64 {
-    let size = |p: &Path| fs::metadata(p).map_or(0, |m| m.len());
-    let is_unity = file
-        .file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with("ub_"));
-    if !is_unity {
-        return size(file);
-    }
-    fs::read_to_string(file)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.strip_prefix("#include \"")?.strip_suffix('"'))
-        .map(|inc| size(&bundle.join(inc)))
-        .sum()
-}
-
-fn compile(bundle: &Path, build: &cc::Build, extensions: &[String], entry: &Path) -> Result<()> {
-    let manifest = Manifest::read(bundle, extensions)?;
+fn compile(bundle: &Path, build: &cc::Build, entry: &Path) -> Result<()> {
+    let compiled: Vec<String> = COMPILED.iter().map(|s| s.to_string()).collect();
+    let manifest = Manifest::read(bundle, &compiled)?;
     let objects = entry.join("obj");
     let lib_dir = entry.join("lib");
     let include_dir = entry.join("include");
@@ -249,47 +277,42 @@ fn compile(bundle: &Path, build: &cc::Build, extensions: &[String], entry: &Path
         fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     }
 
-    let autoregister = bundle.join(AUTOREGISTER_SRC);
-    let mut files: Vec<_> = manifest
+    let apart = [bundle.join(AUTOREGISTER_SRC), bundle.join(LOADER_SRC)];
+    let files: Vec<PathBuf> = manifest
         .files
         .into_iter()
-        .filter(|f| *f != autoregister)
+        .filter(|f| !apart.contains(f))
         .collect();
-    // Longest first (ties by name, so the order is deterministic): with a few cores the build
-    // then ends with small files in flight rather than one huge unity file alone.
-    files.sort_by_cached_key(|f| (std::cmp::Reverse(cost(bundle, f)), f.clone()));
+    let units = plan::plan(bundle, files, &plan::Estimates::pinned(), &objects)?;
 
     let mut engine = build.clone();
-    engine
-        .include(bundle)
-        .includes(&manifest.include_dirs)
-        .files(&files)
-        .out_dir(&objects);
-    engine.try_compile("duckdb").map_err(|e| {
-        format!("compiling DuckDB failed: {e}; make sure a C++17 compiler is installed")
-    })?;
+    engine.include(bundle).includes(&manifest.include_dirs);
+    let compiler = engine
+        .try_get_compiler()
+        .map_err(|e| format!("no C++ compiler found ({e}); install g++ or clang++, or set CXX"))?;
+    let started = std::time::Instant::now();
+    let jobs = jobs();
+    let compile_one = |file: &Path, object: &Path| compile_file(&compiler, file, object);
+    let (objs, timings) = units::compile_all(&compile_one, &units, &objects, jobs)?;
+    let wall = started.elapsed();
+    archive(build, &lib_dir, "duckdb", &objs)?;
+    let profile = entry.join("PROFILE");
+    fs::write(&profile, units::profile(&timings, wall, jobs, bundle))
+        .map_err(|e| io_error(&profile, e))?;
 
-    // The upstream constructor file has no global symbol; a wrapper adds one so archive
-    // tools do not warn about an empty symbol table.
-    let wrapper = objects.join("autoregister.cpp");
-    let wrapper_text = format!(
-        "// Written by duckdb-ffi's build script.\n#include \"{AUTOREGISTER_SRC}\"\n\
-         extern \"C\" const int duckdb_ffi_autoregister_linked = 1;\n"
-    );
-    fs::write(&wrapper, wrapper_text).map_err(|e| io_error(&wrapper, e))?;
-    let mut registration = build.clone();
-    registration
-        .include(bundle)
-        .file(&wrapper)
-        .out_dir(&objects);
-    registration
-        .try_compile(AUTOREGISTER_LIB)
-        .map_err(|e| format!("compiling the extension registration failed: {e}"))?;
-
-    for lib in ["duckdb".to_string(), AUTOREGISTER_LIB.to_string()] {
-        let name = format!("lib{lib}.a");
-        fs::rename(objects.join(&name), lib_dir.join(&name)).map_err(|e| io_error(&lib_dir, e))?;
+    // One registration archive per feature set: core_functions plus any subset of the rest.
+    let optional: Vec<&str> = COMPILED[1..].to_vec();
+    for mask in 0..(1u32 << optional.len()) {
+        let mut set = vec!["core_functions".to_string()];
+        set.extend(
+            (0..optional.len())
+                .filter(|bit| mask & (1 << bit) != 0)
+                .map(|bit| optional[bit].to_string()),
+        );
+        set.sort();
+        register(&engine, &objects, &lib_dir, &set)?;
     }
+
     // The C headers (duckdb.h and friends) for bindgen and for C-interop dependents.
     let headers = bundle.join("src/include");
     for header in fs::read_dir(&headers).map_err(|e| io_error(&headers, e))? {
@@ -300,4 +323,83 @@ fn compile(bundle: &Path, build: &cc::Build, extensions: &[String], entry: &Path
         }
     }
     fs::remove_dir_all(&objects).map_err(|e| io_error(&objects, e))
+}
+
+/// Compiles the archive that registers `set` before `main`: the bundle's loader with the
+/// set's switches, and its constructor. The constructor file has no global symbol of its own;
+/// the wrapper adds one so archive tools do not warn about an empty symbol table.
+fn register(engine: &cc::Build, objects: &Path, lib_dir: &Path, set: &[String]) -> Result<()> {
+    let name = registration_lib(set);
+    let wrapper = objects.join(format!("{name}.cpp"));
+    let mut text = String::from("// Written by duckdb-ffi's build script.\n");
+    for extension in COMPILED {
+        let on = set.iter().any(|e| e == extension);
+        text.push_str(&format!(
+            "#define DUCKDB_EXTENSION_{}_LINKED {}\n",
+            extension.to_uppercase(),
+            u8::from(on)
+        ));
+    }
+    text.push_str(&format!(
+        "#include \"{LOADER_SRC}\"\n#include \"{AUTOREGISTER_SRC}\"\n\
+         extern \"C\" const int {name}_linked = 1;\n"
+    ));
+    fs::write(&wrapper, text).map_err(|e| io_error(&wrapper, e))?;
+    let compiler = engine
+        .try_get_compiler()
+        .map_err(|e| format!("no C++ compiler found ({e})"))?;
+    let object = objects.join(format!("{name}.o"));
+    compile_file(&compiler, &wrapper, &object)
+        .map_err(|e| format!("compiling the extension registration failed: {e}"))?;
+    archive(engine, lib_dir, &name, &[object])
+}
+
+/// Writes `lib<name>.a` (or `<name>.lib`) into `lib_dir` from `objects`.
+fn archive(build: &cc::Build, lib_dir: &Path, name: &str, objects: &[PathBuf]) -> Result<()> {
+    build
+        .clone()
+        .out_dir(lib_dir)
+        .try_create_archive(name, objects)
+        .map(drop)
+        .map_err(|e| format!("archiving {name} failed: {e}"))
+}
+
+/// Parallel compiler processes: cargo's job count (`-j`, default: the number of cores).
+fn jobs() -> usize {
+    std::env::var("NUM_JOBS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1)
+}
+
+/// Compiles one file to one object with the shared compiler settings.
+fn compile_file(compiler: &cc::Tool, file: &Path, object: &Path) -> Result<()> {
+    let mut command: Command = compiler.to_command();
+    if compiler.is_like_msvc() {
+        command
+            .arg("/c")
+            .arg(file)
+            .arg(format!("/Fo{}", object.display()));
+    } else {
+        command.arg("-c").arg(file).arg("-o").arg(object);
+    }
+    let output = command.output().map_err(|e| {
+        format!(
+            "could not run the C++ compiler `{}` ({e}); install g++ or clang++, or set CXX",
+            compiler.path().display()
+        )
+    })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let mut stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    stderr.push_str(&String::from_utf8_lossy(&output.stdout));
+    // Keep the message readable: the first errors say what went wrong.
+    let head: String = stderr.lines().take(40).collect::<Vec<_>>().join("\n");
+    Err(format!(
+        "compiling DuckDB's {} failed ({}):\n{head}",
+        file.display(),
+        output.status
+    ))
 }

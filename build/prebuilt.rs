@@ -40,14 +40,17 @@ pub fn resolve(lib_dir: &Path) -> Result<Engine> {
         .find(|d| d.join("duckdb.h").is_file())
         .unwrap_or_else(|| lib_dir.to_path_buf()),
     };
-    let autoregister = link_static
-        && lib_dir
-            .join(format!("lib{}.a", crate::compile::AUTOREGISTER_LIB))
-            .is_file();
+    // A library compiled by duckdb-ffi carries one registration archive per feature set.
+    let registration = crate::compile::registration_lib(&crate::compile::registered());
+    let registration = (link_static && lib_dir.join(format!("lib{registration}.a")).is_file())
+        .then_some(registration);
+    if registration.is_some() {
+        crate::compile::publish_unregistered();
+    }
     Ok(Engine {
         lib_dir: lib_dir.to_path_buf(),
         include_dir,
         link_static,
-        autoregister,
+        registration,
     })
 }

@@ -1,0 +1,218 @@
+//! How the bundle's source files are cut into translation units.
+//!
+//! Much of a small DuckDB file's compile is parsing DuckDB's headers: on the pinned bundle,
+//! four files of `src/main/capi/v1` took 33 s one by one and 10 s as one unit. The bundle
+//! groups a folder's files into one unity file (`ub_*.cpp`) but still has 377 units, half of
+//! them under 8 s, each paying that parse again. The plan merges neighbouring small DuckDB
+//! units of one component (the engine's `src/`, or one extension) so that parsing is paid
+//! fewer times, and would split a unit so slow that it would keep one core busy alone at the
+//! end (none in the pinned bundle: its slowest unit takes 105 s of a 15-minute build).
+//!
+//! DuckDB's code is written to be compiled this way (upstream ships unity builds and once
+//! shipped the whole engine as one file); a merged unit that still fails to compile is
+//! compiled file by file (`units::compile_all`). Third-party libraries (compression, regex,
+//! TLS) are left alone: their files are cheap to parse and free to reuse file-local names.
+//!
+//! Estimates come from `unit_times.tsv`, the measured profile of the pinned bundle; a file it
+//! does not list (another bundle) is estimated from its size.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// One translation unit: a source file of the bundle, or a file written by the build that
+/// includes several of them.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    /// The file given to the compiler.
+    pub file: PathBuf,
+    /// The bundle files it holds; more than one for a merged unit.
+    pub members: Vec<PathBuf>,
+    /// Estimated compile time in milliseconds, for scheduling (slowest first).
+    pub cost: u64,
+}
+
+/// Units estimated under this are merged with their neighbours.
+pub const MERGE_BELOW_MS: u64 = 60_000;
+/// A merged unit collects members until their estimates add up to this. The unit takes less,
+/// since the members' headers are parsed once.
+pub const GROUP_MS: u64 = 130_000;
+/// A unity file estimated above this is compiled in parts.
+pub const SPLIT_ABOVE_MS: u64 = 180_000;
+
+/// Measured seconds per bundle file, `<seconds>\t<bundle-relative path>` per line.
+const MEASURED: &str = include_str!("unit_times.tsv");
+
+/// Estimated compile milliseconds of bundle files.
+pub struct Estimates {
+    measured: HashMap<String, u64>,
+}
+
+impl Estimates {
+    pub fn pinned() -> Estimates {
+        Estimates::parse(MEASURED)
+    }
+
+    pub fn parse(table: &str) -> Estimates {
+        let measured = table
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let (seconds, path) = l.split_once('\t')?;
+                let ms = (seconds.trim().parse::<f64>().ok()? * 1000.0) as u64;
+                Some((path.trim().to_string(), ms))
+            })
+            .collect();
+        Estimates { measured }
+    }
+
+    /// The measured time of `file`, else an estimate from its size (a unity file's size is
+    /// its members').
+    pub fn of(&self, bundle: &Path, file: &Path) -> u64 {
+        if let Some(ms) = self.measured.get(&relative(bundle, file)) {
+            return *ms;
+        }
+        let bytes: u64 = match unity_members(file) {
+            Some(members) => members
+                .iter()
+                .map(|m| fs::metadata(bundle.join(m)).map_or(0, |m| m.len()))
+                .sum(),
+            None => fs::metadata(file).map_or(0, |m| m.len()),
+        };
+        // About the pinned bundle's median: a few seconds of headers, then ~25 KB a second.
+        5_000 + bytes / 25
+    }
+}
+
+fn relative(bundle: &Path, file: &Path) -> String {
+    file.strip_prefix(bundle)
+        .unwrap_or(file)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The component a bundle file belongs to, for merging: `None` for files kept alone.
+fn component(bundle: &Path, file: &Path) -> Option<String> {
+    let relative = relative(bundle, file);
+    let name = relative.rsplit('/').next()?;
+    if let Some(rest) = name.strip_prefix("ub_") {
+        // ub_src_… or ub_extension_<name>_…
+        if rest.starts_with("src_") {
+            return Some("src".into());
+        }
+        let extension = rest.strip_prefix("extension_")?;
+        return ["core_functions", "json", "parquet"]
+            .iter()
+            .find(|e| extension.starts_with(&format!("{e}_")))
+            .map(|e| e.to_string());
+    }
+    if relative.starts_with("src/") {
+        return Some("src".into());
+    }
+    let mut parts = relative.split('/');
+    match (parts.next(), parts.next()) {
+        (Some("extension"), Some(e)) if e != "loader" => Some(e.to_string()),
+        _ => None,
+    }
+}
+
+/// The files a unity file includes (bundle-relative), or `None` for a plain source file.
+fn unity_members(file: &Path) -> Option<Vec<String>> {
+    let name = file.file_name()?.to_string_lossy().into_owned();
+    if !name.starts_with("ub_") {
+        return None;
+    }
+    let text = fs::read_to_string(file).ok()?;
+    Some(
+        text.lines()
+            .filter_map(|l| l.trim().strip_prefix("#include \"")?.strip_suffix('"'))
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// Cuts `files` into units; merged and split units are written into `dir`.
+pub fn plan(
+    bundle: &Path,
+    files: Vec<PathBuf>,
+    estimates: &Estimates,
+    dir: &Path,
+) -> Result<Vec<Unit>, String> {
+    let alone = |file: PathBuf, cost| Unit {
+        members: vec![file.clone()],
+        file,
+        cost,
+    };
+    // Small units to merge: (component, path, estimate).
+    let mut small: Vec<(String, PathBuf, u64)> = Vec::new();
+    let mut units = Vec::new();
+    for file in files {
+        let cost = estimates.of(bundle, &file);
+        let Some(component) = component(bundle, &file) else {
+            units.push(alone(file, cost));
+            continue;
+        };
+        if cost < MERGE_BELOW_MS {
+            small.push((component, file, cost));
+            continue;
+        }
+        match unity_members(&file).filter(|m| cost > SPLIT_ABOVE_MS && m.len() > 1) {
+            Some(members) => {
+                let half = members.len() / 2;
+                for (n, part) in [&members[..half], &members[half..]].into_iter().enumerate() {
+                    let paths: Vec<PathBuf> = part.iter().map(|m| bundle.join(m)).collect();
+                    let name = format!("split_{}_{n}.cpp", stem(&file));
+                    units.push(write_unit(dir, &name, paths, cost / 2)?);
+                }
+            }
+            None => units.push(alone(file, cost)),
+        }
+    }
+    // Neighbouring folders share most headers: merge in path order, within a component.
+    small.sort();
+    let mut group: Vec<PathBuf> = Vec::new();
+    let mut group_cost = 0;
+    for (i, (component, path, cost)) in small.iter().enumerate() {
+        group.push(path.clone());
+        group_cost += cost;
+        let last_of_component = small.get(i + 1).is_none_or(|next| &next.0 != component);
+        if group_cost >= GROUP_MS || last_of_component {
+            let members = std::mem::take(&mut group);
+            let unit = if members.len() == 1 {
+                alone(members.into_iter().next().expect("one member"), group_cost)
+            } else {
+                let name = format!("merged_{component}_{:03}.cpp", units.len());
+                write_unit(dir, &name, members, group_cost)?
+            };
+            units.push(unit);
+            group_cost = 0;
+        }
+    }
+    Ok(units)
+}
+
+fn stem(file: &Path) -> String {
+    file.file_stem()
+        .map_or_else(|| "unit".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// Writes `dir/name`, a file that includes each of `members`.
+pub fn write_unit(
+    dir: &Path,
+    name: &str,
+    members: Vec<PathBuf>,
+    cost: u64,
+) -> Result<Unit, String> {
+    let file = dir.join(name);
+    let mut text = String::from("// Written by duckdb-ffi's build script (build/plan.rs).\n");
+    for member in &members {
+        let path = member.to_string_lossy().replace('\\', "/");
+        text.push_str(&format!("#include \"{path}\"\n"));
+    }
+    fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    Ok(Unit {
+        file,
+        members,
+        cost,
+    })
+}

@@ -1,0 +1,355 @@
+//! How the build script cuts the bundle into translation units (`build/plan.rs`) and compiles
+//! them (`build/units.rs`), on a made-up bundle and with a stand-in compiler: nothing here
+//! runs a C++ compiler.
+
+#[allow(dead_code)]
+#[path = "../build/plan.rs"]
+mod plan;
+#[allow(dead_code)]
+#[path = "../build/units.rs"]
+mod units;
+
+use plan::{Estimates, GROUP_MS, MERGE_BELOW_MS, SPLIT_ABOVE_MS, Unit};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "duckdb-ffi-plan-test-{}-{name}",
+        std::process::id()
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes a source file of `bytes` bytes under `bundle`.
+fn source(bundle: &Path, relative: &str, bytes: u64) -> PathBuf {
+    let path = bundle.join(relative);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, "x".repeat(bytes as usize)).unwrap();
+    path
+}
+
+/// Writes a unity file including `members` (bundle-relative), as the bundle's `ub_` files do.
+fn unity(bundle: &Path, name: &str, members: &[&str]) -> PathBuf {
+    let path = bundle.join(name);
+    let text: String = members
+        .iter()
+        .map(|m| format!("#include \"{m}\"\n"))
+        .collect();
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// A bundle shaped like the real one: engine unity files and loose files, a unity file too
+/// slow to stay whole, a slow unit, extension files and third-party files, with a table of
+/// their measured times.
+struct Bundle {
+    root: PathBuf,
+    files: Vec<PathBuf>,
+    times: String,
+    third_party: Vec<PathBuf>,
+    slow: PathBuf,
+    big_unity: PathBuf,
+    big_members: Vec<PathBuf>,
+}
+
+impl Bundle {
+    fn add(&mut self, file: PathBuf, ms: u64) -> PathBuf {
+        let relative = file
+            .strip_prefix(&self.root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        self.times
+            .push_str(&format!("{:.3}\t{relative}\n", ms as f64 / 1000.0));
+        self.files.push(file.clone());
+        file
+    }
+}
+
+fn bundle(name: &str) -> Bundle {
+    let root = scratch(name);
+    let mut b = Bundle {
+        root: root.clone(),
+        files: Vec::new(),
+        times: "# seconds\tunit\n".into(),
+        third_party: Vec::new(),
+        slow: PathBuf::new(),
+        big_unity: PathBuf::new(),
+        big_members: Vec::new(),
+    };
+    let small = MERGE_BELOW_MS / 4;
+    for folder in ["catalog", "common", "parser"] {
+        let a = format!("src/{folder}/a.cpp");
+        let c = format!("src/{folder}/c.cpp");
+        source(&root, &a, 10);
+        source(&root, &c, 10);
+        b.add(
+            unity(&root, &format!("ub_src_{folder}.cpp"), &[&a, &c]),
+            small,
+        );
+    }
+    for n in 0..6 {
+        b.add(
+            source(&root, &format!("src/main/capi/f{n}.cpp"), 10),
+            small / 3,
+        );
+    }
+    b.slow = b.add(
+        source(&root, "src/execution/slow.cpp", 10),
+        MERGE_BELOW_MS * 2,
+    );
+    let big: Vec<String> = (0..4).map(|n| format!("src/planner/p{n}.cpp")).collect();
+    b.big_members = big.iter().map(|m| source(&root, m, 10)).collect();
+    let refs: Vec<&str> = big.iter().map(String::as_str).collect();
+    b.big_unity = b.add(
+        unity(&root, "ub_src_planner.cpp", &refs),
+        SPLIT_ABOVE_MS + 1,
+    );
+    for n in 0..3 {
+        b.add(
+            source(&root, &format!("extension/json/j{n}.cpp"), 10),
+            small,
+        );
+        let p = format!("extension/parquet/p{n}.cpp");
+        source(&root, &p, 10);
+        b.add(
+            unity(&root, &format!("ub_extension_parquet_u{n}.cpp"), &[&p]),
+            small,
+        );
+    }
+    for n in 0..4 {
+        let file = source(&root, &format!("third_party/zstd/z{n}.cpp"), 10);
+        let file = b.add(file, small / 4);
+        b.third_party.push(file);
+    }
+    b
+}
+
+fn plan_of(b: &Bundle, name: &str) -> Vec<Unit> {
+    let dir = scratch(name);
+    plan::plan(&b.root, b.files.clone(), &Estimates::parse(&b.times), &dir).unwrap()
+}
+
+/// Expands unity files to the sources they include.
+fn sources_of(root: &Path, file: &Path) -> Vec<PathBuf> {
+    if file
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("ub_")
+    {
+        fs::read_to_string(file)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("#include \"")?.strip_suffix('"'))
+            .map(|m| root.join(m))
+            .collect()
+    } else {
+        vec![file.to_path_buf()]
+    }
+}
+
+#[test]
+fn every_source_is_compiled_exactly_once() {
+    let b = bundle("once");
+    let units = plan_of(&b, "once-out");
+    let mut seen: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    for unit in &units {
+        for member in &unit.members {
+            for source in sources_of(&b.root, member) {
+                *seen.entry(source).or_default() += 1;
+            }
+        }
+    }
+    let expected: Vec<PathBuf> = b
+        .files
+        .iter()
+        .flat_map(|f| sources_of(&b.root, f))
+        .collect();
+    assert_eq!(seen.len(), expected.len(), "{seen:#?}");
+    for source in expected {
+        assert_eq!(seen.get(&source), Some(&1), "{}", source.display());
+    }
+}
+
+#[test]
+fn merged_units_include_their_members_and_stay_in_one_component() {
+    let b = bundle("merge");
+    let units = plan_of(&b, "merge-out");
+    let merged: Vec<&Unit> = units.iter().filter(|u| u.members.len() > 1).collect();
+    assert!(
+        merged.len() >= 3,
+        "engine, json and parquet files should merge"
+    );
+    assert!(units.len() < b.files.len(), "fewer units than files");
+    for unit in merged {
+        let text = fs::read_to_string(&unit.file).unwrap();
+        let included: Vec<PathBuf> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("#include \"")?.strip_suffix('"'))
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(included, unit.members, "{}", unit.file.display());
+        let components: Vec<&str> = unit
+            .members
+            .iter()
+            .map(|m| {
+                let name = m
+                    .strip_prefix(&b.root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                ["json", "parquet"]
+                    .into_iter()
+                    .find(|e| {
+                        name.contains(&format!("extension_{e}_"))
+                            || name.contains(&format!("extension/{e}/"))
+                    })
+                    .unwrap_or("src")
+            })
+            .collect();
+        assert!(
+            components.windows(2).all(|w| w[0] == w[1]),
+            "{} mixes components: {components:?}",
+            unit.file.display()
+        );
+        assert!(
+            unit.cost < GROUP_MS + MERGE_BELOW_MS,
+            "{} is too big",
+            unit.file.display()
+        );
+    }
+}
+
+#[test]
+fn third_party_files_and_slow_units_stay_alone_and_very_slow_unity_files_are_split() {
+    let b = bundle("alone");
+    let units = plan_of(&b, "alone-out");
+    for file in &b.third_party {
+        assert!(
+            units
+                .iter()
+                .any(|u| &u.file == file && u.members == [file.clone()]),
+            "{} should be its own unit",
+            file.display()
+        );
+    }
+    assert!(
+        units
+            .iter()
+            .any(|u| u.file == b.slow && u.members == [b.slow.clone()]),
+        "a unit above MERGE_BELOW_MS is compiled as it is"
+    );
+    assert!(
+        units.iter().all(|u| !u.members.contains(&b.big_unity)),
+        "the oversized unity file is compiled in parts"
+    );
+    for member in &b.big_members {
+        assert_eq!(
+            units.iter().filter(|u| u.members.contains(member)).count(),
+            1
+        );
+    }
+}
+
+/// The bundle files a unit's file compiles: a written file's includes, else the file.
+fn compiled_members(file: &Path) -> Vec<PathBuf> {
+    let text = fs::read_to_string(file).unwrap();
+    if !text.starts_with("// Written by duckdb-ffi") {
+        return vec![file.to_path_buf()];
+    }
+    text.lines()
+        .filter_map(|l| l.strip_prefix("#include \"")?.strip_suffix('"'))
+        .map(PathBuf::from)
+        .collect()
+}
+
+#[test]
+fn a_failed_merge_is_halved_until_the_colliding_files_are_apart() {
+    let b = bundle("fallback");
+    let out = scratch("fallback-out");
+    let units = plan_of(&b, "fallback-units");
+    let merged = units.iter().max_by_key(|u| u.members.len()).unwrap();
+    assert!(merged.members.len() >= 4, "{merged:?}");
+    // Two members that cannot share a unit (as two files defining one macro differently).
+    let (first, last) = (
+        merged.members[0].clone(),
+        merged.members[merged.members.len() - 1].clone(),
+    );
+    // A stand-in compiler: refuses a unit holding both; the object lists what it compiled.
+    let compile = |file: &Path, object: &Path| -> Result<(), String> {
+        let members = compiled_members(file);
+        if members.contains(&first) && members.contains(&last) {
+            return Err(format!("{}: error: 'X' redefined", file.display()));
+        }
+        let list: Vec<String> = members.iter().map(|m| m.display().to_string()).collect();
+        fs::write(object, list.join("\n")).map_err(|e| e.to_string())
+    };
+    let (objects, timings) = units::compile_all(&compile, &units, &out, 2).unwrap();
+
+    // Every bundle file is compiled once, the two apart, and the rest still merged.
+    let mut compiled: Vec<String> = Vec::new();
+    for object in &objects {
+        let text = fs::read_to_string(object).unwrap();
+        let listed: Vec<&str> = text.lines().collect();
+        assert!(
+            !(listed.contains(&first.to_str().unwrap())
+                && listed.contains(&last.to_str().unwrap())),
+            "{} holds both",
+            object.display()
+        );
+        compiled.extend(listed.iter().map(|l| l.to_string()));
+    }
+    let mut expected: Vec<String> = units
+        .iter()
+        .flat_map(|u| u.members.iter().map(|m| m.display().to_string()))
+        .collect();
+    compiled.sort();
+    expected.sort();
+    assert_eq!(compiled, expected);
+    assert_eq!(
+        objects.len(),
+        units.len() + 1,
+        "the failed unit became two halves, each compiling"
+    );
+    let halved: Vec<_> = timings
+        .iter()
+        .filter(|t| !t.collisions.is_empty())
+        .collect();
+    assert_eq!(halved.len(), 1);
+    assert_eq!(halved[0].unit, merged.file);
+    assert!(halved[0].collisions[0].contains("'X' redefined"));
+    let profile = units::profile(&timings, std::time::Duration::from_secs(1), 2, &b.root);
+    assert_eq!(
+        profile
+            .lines()
+            .filter(|l| l.contains("halved after"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        profile.lines().filter(|l| !l.starts_with('#')).count(),
+        units.len()
+    );
+}
+
+#[test]
+fn a_single_file_that_fails_stops_the_build_with_its_error() {
+    let b = bundle("failing");
+    let units = plan_of(&b, "failing-units");
+    let alone = b.third_party[0].clone();
+    let refuse = |file: &Path, object: &Path| -> Result<(), String> {
+        if file == alone {
+            return Err(format!("cannot compile {}", file.display()));
+        }
+        fs::write(object, b"o").map_err(|e| e.to_string())
+    };
+    let error = units::compile_all(&refuse, &units, &scratch("failing-out"), 2)
+        .expect_err("the build fails");
+    assert!(error.contains("z0.cpp"), "{error}");
+}
