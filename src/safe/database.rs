@@ -35,14 +35,14 @@ unsafe impl Send for Database {}
 unsafe impl Sync for Database {}
 
 impl Database {
-    /// Opens a private in-memory database.
+    /// Opens a private in-memory database with the settings of [`Config::new`].
     pub fn open_in_memory() -> Result<Database> {
-        Database::open_raw(None, ptr::null_mut())
+        Database::open_with_config(None, &Config::new()?)
     }
 
-    /// Opens (or creates) a database file.
+    /// Opens (or creates) a database file with the settings of [`Config::new`].
     pub fn open(path: impl AsRef<Path>) -> Result<Database> {
-        Database::open_raw(Some(path.as_ref()), ptr::null_mut())
+        Database::open_with_config(Some(path.as_ref()), &Config::new()?)
     }
 
     /// Opens a database with settings; `path` `None` is in memory.
@@ -50,8 +50,7 @@ impl Database {
         Database::open_raw(path, config.handle.get())
     }
 
-    /// `duckdb_open_ext` with `config` borrowed, or null for DuckDB's defaults (what
-    /// `duckdb_open` passes: it spares building an empty configuration just to copy it).
+    /// `duckdb_open_ext` with `config` borrowed.
     fn open_raw(path: Option<&Path>, config: ffi::duckdb_config) -> Result<Database> {
         let span = trace::open(path);
         span.finish(Database::open_untraced(path, config))
@@ -70,8 +69,8 @@ impl Database {
         let mut raw: ffi::duckdb_database = ptr::null_mut();
         let mut message: *mut c_char = ptr::null_mut();
         // SAFETY: out-parameters are null-initialised; path is a valid C string or null; the
-        // config is null (DuckDB's defaults) or a live config that the call copies ("config"
-        // row) and that stays owned by the caller's `Config`.
+        // config is a live config that the call copies ("config" row) and that stays owned by
+        // the caller's `Config`.
         let state = unsafe {
             ffi::duckdb_open_ext(
                 path.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
@@ -140,6 +139,12 @@ impl Database {
 
 /// Settings for [`Database::open_with_config`], the owner of a `duckdb_config`.
 ///
+/// It starts from DuckDB's defaults with one difference: extensions are never installed or
+/// loaded behind the caller's back (`autoinstall_known_extensions` and
+/// `autoload_known_extensions` are `false`). The engine's extensions come from the build (the
+/// `parquet` and `json` features); an extension downloaded from DuckDB's repository is built
+/// for DuckDB's own binaries. Set both to `true` to get DuckDB's behaviour back.
+///
 /// Every DuckDB option can be set by name ([`Config::options`] lists them). A bad value for a
 /// known option is an error at [`Config::set`]. An unknown name is accepted there, because an
 /// extension loaded at open may define it (DuckDB keeps it aside), and is then an error at
@@ -176,7 +181,21 @@ pub struct ConfigOption {
 }
 
 impl Config {
-    /// Empty settings (DuckDB's defaults).
+    /// DuckDB's defaults, except that known extensions are not installed or loaded
+    /// automatically (see [`Config`]).
+    ///
+    /// ```
+    /// use duckdb_ffi::safe::{Config, Database};
+    /// let conn = Database::open_in_memory()?.connect()?;
+    /// let autoinstall = "SELECT current_setting('autoinstall_known_extensions')";
+    /// assert!(!conn.query_row(autoinstall, (), |r| r.get::<bool>(0))?);
+    ///
+    /// let mut config = Config::new()?;
+    /// config.set("autoinstall_known_extensions", "true")?;
+    /// let conn = Database::open_with_config(None, &config)?.connect()?;
+    /// assert!(conn.query_row(autoinstall, (), |r| r.get::<bool>(0))?);
+    /// # Ok::<(), duckdb_ffi::safe::Error>(())
+    /// ```
     pub fn new() -> Result<Config> {
         let mut raw: ffi::duckdb_config = ptr::null_mut();
         // SAFETY: out-parameter null-initialised.
@@ -188,7 +207,11 @@ impl Config {
                 "duckdb_create_config failed (out of memory?)",
             ));
         }
-        Ok(Config { handle })
+        let mut config = Config { handle };
+        config
+            .set("autoinstall_known_extensions", "false")?
+            .set("autoload_known_extensions", "false")?;
+        Ok(config)
     }
 
     /// Sets option `name` to `value`. A value the option rejects, or an interior NUL, is an

@@ -147,6 +147,7 @@ impl Error {
 
     /// An error DuckDB reported.
     pub fn engine(code: ffi::duckdb_error_type, message: impl Into<String>) -> Error {
+        let message = feature_hint(message.into());
         Error::new(ErrorKind::Engine(EngineError::from_raw(code)), message)
     }
 
@@ -182,7 +183,7 @@ impl Error {
     /// in the pinned sources), which would not tell it from a missing folder or a file that is
     /// not a database.
     pub fn from_message(message: impl Into<String>) -> Error {
-        let message = message.into();
+        let message = feature_hint(message.into());
         let class = match EngineError::from_message(&message) {
             Some(EngineError::Io) if message.contains("Could not set lock on file") => {
                 EngineError::ResourceInUse
@@ -233,6 +234,34 @@ impl Error {
     }
 }
 
+/// DuckDB's error for a function, type or `LOAD` of an extension that this crate's engine
+/// compiles but does not register (its cargo feature is off) advises installing it, which
+/// would fetch a build made for another engine. Its advice is replaced by the feature's name.
+fn feature_hint(message: String) -> String {
+    // Set by the build script when it compiles the engine: the extensions left unregistered.
+    match option_env!("DUCKDB_FFI_UNREGISTERED_EXTENSIONS") {
+        Some(unregistered) => hint_for(message, unregistered),
+        None => message,
+    }
+}
+
+/// [`feature_hint`] for the comma-separated `unregistered` extensions.
+fn hint_for(message: String, unregistered: &str) -> String {
+    let Some(name) = unregistered.split(',').find(|name| {
+        !name.is_empty()
+            && (message.contains(&format!("exists in the {name} extension"))
+                || message.contains(&format!("/{name}.duckdb_extension")))
+    }) else {
+        return message;
+    };
+    let first = message.split("\n\n").next().unwrap_or_default();
+    format!(
+        "{first}\n\nThe {name} extension is compiled into duckdb-ffi's engine but registered only \
+         with the cargo feature `{name}` (on by default): enable that feature rather than \
+         installing the extension."
+    )
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
@@ -259,5 +288,31 @@ impl From<std::ffi::NulError> for Error {
 impl From<std::str::Utf8Error> for Error {
     fn from(e: std::str::Utf8Error) -> Error {
         Error::new(ErrorKind::InvalidUtf8, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hint_for;
+
+    #[test]
+    fn install_advice_for_an_unregistered_extension_names_the_feature() {
+        let catalog = "Catalog Error: Table Function with name read_parquet is not in the \
+                       catalog, but it exists in the parquet extension.\n\nPlease try \
+                       installing and loading the parquet extension:\nINSTALL parquet;";
+        let hinted = hint_for(catalog.to_string(), "json,parquet");
+        assert!(hinted.starts_with("Catalog Error: Table Function with name read_parquet"));
+        assert!(hinted.contains("cargo feature `parquet`"), "{hinted}");
+        assert!(!hinted.contains("INSTALL"), "{hinted}");
+
+        let load = "IO Error: Extension \"/home/u/.duckdb/extensions/v2.0.0/linux_amd64/\
+                    json.duckdb_extension\" not found.";
+        assert!(hint_for(load.to_string(), "json").contains("cargo feature `json`"));
+
+        // Registered extensions, other extensions and other errors are left as they are.
+        assert_eq!(hint_for(catalog.to_string(), "json"), catalog);
+        assert_eq!(hint_for(catalog.to_string(), ""), catalog);
+        let icu = "Catalog Error: ... but it exists in the icu extension.";
+        assert_eq!(hint_for(icu.to_string(), "json,parquet"), icu);
     }
 }

@@ -35,6 +35,14 @@ const OPTIONS: &[(&CStr, &CStr)] = &[
         c"The number of total threads used by the system.",
     ),
     (
+        c"autoinstall_known_extensions",
+        c"(model) install a known extension a query needs",
+    ),
+    (
+        c"autoload_known_extensions",
+        c"(model) load a known extension a query needs",
+    ),
+    (
         c"memory_limit",
         c"The maximum memory of the system (e.g. 1GB)",
     ),
