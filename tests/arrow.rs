@@ -6,7 +6,7 @@
 mod common;
 
 use duckdb_ffi::safe::arrow::{ArrowArray, ArrowStream};
-use duckdb_ffi::safe::{Connection, Database, ErrorKind, ledger};
+use duckdb_ffi::safe::{Database, ErrorKind, ledger};
 
 /// What one column of `test_all_types()` became after the round trip.
 #[derive(Debug)]
@@ -54,38 +54,11 @@ fn arrow_kinds_live() -> u64 {
     .sum()
 }
 
-fn columns(conn: &Connection) -> Vec<String> {
-    let result = conn
-        .query("SELECT * FROM test_all_types() LIMIT 0")
-        .unwrap();
-    result
-        .column_names()
-        .unwrap()
-        .into_iter()
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Rows of `a` and `b` (one column `c`, rows numbered in order) that differ (compared as
-/// values, after DuckDB's implicit cast when the types differ), or the error comparing raised.
-fn differing(conn: &Connection, a: &str, b: &str) -> Result<i64, String> {
-    conn.query_row(
-        &format!(
-            "SELECT count(*) FROM (SELECT row_number() OVER () AS rn, c FROM {a}) x \
-             FULL JOIN (SELECT row_number() OVER () AS rn, c FROM {b}) y USING (rn) \
-             WHERE x.c IS DISTINCT FROM y.c OR x.rn IS NULL OR y.rn IS NULL"
-        ),
-        (),
-        |r| r.get::<i64>(0),
-    )
-    .map_err(|e| e.message().lines().next().unwrap_or_default().to_owned())
-}
-
 /// Every column of `test_all_types()` (min, max and NULL, 1 700 times each: several
 /// batches) exported to Arrow, then loaded back through the appender (into a table of the
 /// original type) and scanned in place, each compared with the original in SQL.
 fn round_trips(lossless: bool) -> Vec<Trip> {
-    let names = columns(&Database::open_in_memory().unwrap().connect().unwrap());
+    let names = common::all_types_columns(&Database::open_in_memory().unwrap().connect().unwrap());
     let trips = names
         .iter()
         .map(|column| round_trip(column, lossless))
@@ -110,7 +83,7 @@ fn round_trip(column: &str, lossless: bool) -> Trip {
     let via_appender = match conn.append_arrow("back", export()) {
         Ok(appended) => {
             assert_eq!(appended, 3 * 1700, "{column}");
-            differing(&conn, "src", "back")
+            common::differing(&conn, "src", "back")
         }
         Err(e) => Err(e.message().to_owned()),
     };
@@ -129,7 +102,7 @@ fn round_trip(column: &str, lossless: bool) -> Trip {
     let table = db
         .register_arrow("scanned", export().into_owned().unwrap())
         .unwrap();
-    let via_scan = differing(&conn, "src", "scanned()");
+    let via_scan = common::differing(&conn, "src", "scanned()");
     drop(table);
     Trip {
         column: column.to_owned(),

@@ -4,6 +4,8 @@
 //! without them.
 #![cfg(all(feature = "parquet", feature = "json"))]
 
+mod common;
+
 use duckdb_ffi::safe::{Connection, Database};
 use std::path::PathBuf;
 
@@ -15,19 +17,9 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The columns of `test_all_types()` with their types.
 fn columns(conn: &Connection) -> Vec<(String, String)> {
-    let names: Vec<String> = {
-        let result = conn
-            .query("SELECT * FROM test_all_types() LIMIT 0")
-            .unwrap();
-        result
-            .column_names()
-            .unwrap()
-            .into_iter()
-            .map(str::to_owned)
-            .collect()
-    };
-    names
+    common::all_types_columns(conn)
         .into_iter()
         .map(|name| {
             let ty = conn
@@ -40,21 +32,6 @@ fn columns(conn: &Connection) -> Vec<(String, String)> {
             (name, ty)
         })
         .collect()
-}
-
-/// Rows of `a` and `b` (one column `c`, compared in row order) that differ, or the first
-/// line of the error comparing them raised.
-fn differing(conn: &Connection, a: &str, b: &str) -> Result<i64, String> {
-    conn.query_row(
-        &format!(
-            "SELECT count(*) FROM (SELECT row_number() OVER () AS rn, c FROM {a}) x \
-             FULL JOIN (SELECT row_number() OVER () AS rn, c FROM {b}) y USING (rn) \
-             WHERE x.c IS DISTINCT FROM y.c OR x.rn IS NULL OR y.rn IS NULL"
-        ),
-        (),
-        |r| r.get::<i64>(0),
-    )
-    .map_err(|e| e.message().lines().next().unwrap_or_default().to_owned())
 }
 
 /// Writes every column of `test_all_types()` (min, max, NULL; 3 000 rows so the file has
@@ -89,7 +66,7 @@ fn lost_columns(format: &str, copy_options: &str, read: &str) -> Vec<(String, St
             .replace("{file}", &file.to_string())
             .replace("{type}", &ty)
             .replace("{type_text}", &ty.replace('\'', "''"));
-        match differing(&conn, "src", &format!("({back})")) {
+        match common::differing(&conn, "src", &format!("({back})")) {
             Ok(0) => {}
             Ok(n) => lost.push((column, format!("{n} rows differ"))),
             Err(e) => lost.push((column, format!("read: {e}"))),

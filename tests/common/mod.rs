@@ -3,6 +3,7 @@
 //! those tests and, when the test's own values are gone, asserts no handle is alive.
 #![allow(dead_code)]
 
+use duckdb_ffi::safe::Connection;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -68,4 +69,33 @@ impl Rng {
     pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
+}
+
+/// The column names of `test_all_types()`.
+pub fn all_types_columns(conn: &Connection) -> Vec<String> {
+    let result = conn
+        .query("SELECT * FROM test_all_types() LIMIT 0")
+        .unwrap();
+    result
+        .column_names()
+        .unwrap()
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Rows of `a` and `b` (one column `c`, rows numbered in order) that differ (compared as
+/// values, after DuckDB's implicit cast when the types differ), or the first line of the
+/// error comparing them raised.
+pub fn differing(conn: &Connection, a: &str, b: &str) -> Result<i64, String> {
+    conn.query_row(
+        &format!(
+            "SELECT count(*) FROM (SELECT row_number() OVER () AS rn, c FROM {a}) x \
+             FULL JOIN (SELECT row_number() OVER () AS rn, c FROM {b}) y USING (rn) \
+             WHERE x.c IS DISTINCT FROM y.c OR x.rn IS NULL OR y.rn IS NULL"
+        ),
+        (),
+        |r| r.get::<i64>(0),
+    )
+    .map_err(|e| e.message().lines().next().unwrap_or_default().to_owned())
 }
