@@ -36,7 +36,7 @@ const RECIPE: u32 = 3;
 
 pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine> {
     let source = Source::locate(manifest_dir)?;
-    let compiled: Vec<String> = COMPILED.iter().map(|s| s.to_string()).collect();
+    let compiled = compiled();
     let debug = var("DUCKDB_FFI_ENGINE_DEBUG").is_some_and(|v| v != "0");
     let build = configure(debug);
     let sources = source.identity(pin)?;
@@ -114,6 +114,11 @@ fn target_dir(out_dir: &Path) -> PathBuf {
         .or_else(|| out_dir.ancestors().nth(3))
         .unwrap_or(out_dir)
         .to_path_buf()
+}
+
+/// [`COMPILED`] as owned names.
+fn compiled() -> Vec<String> {
+    COMPILED.iter().map(|s| s.to_string()).collect()
 }
 
 /// The extensions registered in this build: `core_functions` and those whose feature is on.
@@ -237,8 +242,8 @@ impl Manifest {
             let section = &json["extensions"][name.as_str()];
             if section.is_null() {
                 return Err(format!(
-                    "the bundle has no `{name}` extension; disable the `{name}` feature or use a \
-                     bundle that ships it"
+                    "the bundle has no `{name}` extension, which every duckdb-ffi engine \
+                     compiles; use a bundle that ships it (the pinned one does)"
                 ));
             }
             sections.push(section);
@@ -268,8 +273,7 @@ impl Manifest {
 }
 
 fn compile(bundle: &Path, build: &cc::Build, entry: &Path) -> Result<()> {
-    let compiled: Vec<String> = COMPILED.iter().map(|s| s.to_string()).collect();
-    let manifest = Manifest::read(bundle, &compiled)?;
+    let manifest = Manifest::read(bundle, &compiled())?;
     let objects = entry.join("obj");
     let lib_dir = entry.join("lib");
     let include_dir = entry.join("include");
@@ -310,7 +314,7 @@ fn compile(bundle: &Path, build: &cc::Build, entry: &Path) -> Result<()> {
                 .map(|bit| optional[bit].to_string()),
         );
         set.sort();
-        register(&engine, &objects, &lib_dir, &set)?;
+        register(&engine, &compiler, &objects, &lib_dir, &set)?;
     }
 
     // The C headers (duckdb.h and friends) for bindgen and for C-interop dependents.
@@ -328,7 +332,13 @@ fn compile(bundle: &Path, build: &cc::Build, entry: &Path) -> Result<()> {
 /// Compiles the archive that registers `set` before `main`: the bundle's loader with the
 /// set's switches, and its constructor. The constructor file has no global symbol of its own;
 /// the wrapper adds one so archive tools do not warn about an empty symbol table.
-fn register(engine: &cc::Build, objects: &Path, lib_dir: &Path, set: &[String]) -> Result<()> {
+fn register(
+    engine: &cc::Build,
+    compiler: &cc::Tool,
+    objects: &Path,
+    lib_dir: &Path,
+    set: &[String],
+) -> Result<()> {
     let name = registration_lib(set);
     let wrapper = objects.join(format!("{name}.cpp"));
     let mut text = String::from("// Written by duckdb-ffi's build script.\n");
@@ -345,11 +355,8 @@ fn register(engine: &cc::Build, objects: &Path, lib_dir: &Path, set: &[String]) 
          extern \"C\" const int {name}_linked = 1;\n"
     ));
     fs::write(&wrapper, text).map_err(|e| io_error(&wrapper, e))?;
-    let compiler = engine
-        .try_get_compiler()
-        .map_err(|e| format!("no C++ compiler found ({e})"))?;
     let object = objects.join(format!("{name}.o"));
-    compile_file(&compiler, &wrapper, &object)
+    compile_file(compiler, &wrapper, &object)
         .map_err(|e| format!("compiling the extension registration failed: {e}"))?;
     archive(engine, lib_dir, &name, &[object])
 }
