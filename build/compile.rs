@@ -41,12 +41,14 @@ pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine>
     let build = configure(debug);
     let sources = source.identity(pin)?;
     let compiler = compiler_identity(&build)?;
+    let cut = plan::Cut::from_setting(var("DUCKDB_FFI_UNITS").as_deref())?;
     let description = key::describe(&key::Parts {
         recipe: RECIPE,
         sources: &sources,
         compiler: &compiler,
         target: &cargo_var("TARGET"),
         extensions: &compiled,
+        units: cut.key_line(),
     });
     let key = key::key(&description);
     let (cache, warning) = Cache::for_build(Root::from_env(&var), &target_dir(out_dir));
@@ -69,7 +71,7 @@ pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine>
         |dir| {
             // Fetched only now: a cache hit needs neither the bundle nor the network.
             let bundle = source.materialize(pin, out_dir)?;
-            compile(&bundle, &build, dir)
+            compile(&bundle, &build, cut, dir)
         },
     )?;
     if let Some(warning) = &obtained.warning {
@@ -272,7 +274,7 @@ impl Manifest {
     }
 }
 
-fn compile(bundle: &Path, build: &cc::Build, entry: &Path) -> Result<()> {
+fn compile(bundle: &Path, build: &cc::Build, cut: plan::Cut, entry: &Path) -> Result<()> {
     let manifest = Manifest::read(bundle, &compiled())?;
     let objects = entry.join("obj");
     let lib_dir = entry.join("lib");
@@ -287,7 +289,7 @@ fn compile(bundle: &Path, build: &cc::Build, entry: &Path) -> Result<()> {
         .into_iter()
         .filter(|f| !apart.contains(f))
         .collect();
-    let units = plan::plan(bundle, files, &plan::Estimates::pinned(), &objects)?;
+    let units = plan::plan(bundle, files, &plan::Estimates::pinned(), cut, &objects)?;
 
     let mut engine = build.clone();
     engine.include(bundle).includes(&manifest.include_dirs);

@@ -19,18 +19,25 @@ pub struct Parts<'a> {
     pub target: &'a str,
     /// Linked extensions, sorted.
     pub extensions: &'a [String],
+    /// A line for a non-default unit cut (`plan::Cut::key_line`); the default adds nothing.
+    pub units: Option<&'a str>,
 }
 
 /// The description stored as the entry's `KEY`.
 pub fn describe(parts: &Parts) -> String {
-    format!(
+    let mut text = format!(
         "recipe: {}\nsources: {}\n{}\ntarget: {}\nextensions: {}\n",
         parts.recipe,
         parts.sources,
         parts.compiler,
         parts.target,
         parts.extensions.join(","),
-    )
+    );
+    if let Some(line) = parts.units {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
 }
 
 /// Hash of a key description: the entry's folder name.

@@ -15,6 +15,12 @@
 //!
 //! Estimates come from `unit_times.tsv`, the measured profile of the pinned bundle; a file it
 //! does not list (another bundle) is estimated from its size.
+//!
+//! Merging changes what GCC inlines. Its `inline-unit-growth` limit caps how much inlining may
+//! grow a unit (by 40 %), and nearly every DuckDB unity file reaches it alone; a merged unit
+//! shares one cap among its members, so some calls inlined in the bundle's own units are no
+//! longer inlined, and others are. `DUCKDB_FFI_UNITS=bundle` ([`Cut::Bundle`]) compiles the
+//! bundle's own units for an engine whose inlining matches upstream's.
 
 use std::collections::HashMap;
 use std::fs;
@@ -30,6 +36,38 @@ pub struct Unit {
     pub members: Vec<PathBuf>,
     /// Estimated compile time in milliseconds, for scheduling (slowest first).
     pub cost: u64,
+}
+
+/// How the bundle is cut into units: `DUCKDB_FFI_UNITS`, part of the cache key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// Neighbouring small units merged (the default): about three quarters of the compile time.
+    Merged,
+    /// The bundle's own units, as upstream compiles them.
+    Bundle,
+}
+
+impl Cut {
+    /// The cut named by the value of `DUCKDB_FFI_UNITS` (unset or empty: the default).
+    pub fn from_setting(value: Option<&str>) -> Result<Cut, String> {
+        match value.map(str::trim) {
+            None | Some("") | Some("merged") => Ok(Cut::Merged),
+            Some("bundle") => Ok(Cut::Bundle),
+            Some(other) => Err(format!(
+                "DUCKDB_FFI_UNITS is `{other}`; use `merged` (the default) or `bundle` (the \
+                 bundle's own translation units)"
+            )),
+        }
+    }
+
+    /// The line this cut adds to the cache key. The default adds none, so the keys of entries
+    /// compiled before the choice existed still match.
+    pub fn key_line(self) -> Option<&'static str> {
+        match self {
+            Cut::Merged => None,
+            Cut::Bundle => Some("units: bundle"),
+        }
+    }
 }
 
 /// Units estimated under this are merged with their neighbours.
@@ -136,6 +174,7 @@ pub fn plan(
     bundle: &Path,
     files: Vec<PathBuf>,
     estimates: &Estimates,
+    cut: Cut,
     dir: &Path,
 ) -> Result<Vec<Unit>, String> {
     let alone = |file: PathBuf, cost| Unit {
@@ -143,6 +182,15 @@ pub fn plan(
         file,
         cost,
     };
+    if cut == Cut::Bundle {
+        return Ok(files
+            .into_iter()
+            .map(|file| {
+                let cost = estimates.of(bundle, &file);
+                alone(file, cost)
+            })
+            .collect());
+    }
     // Small units to merge: (component, path, estimate).
     let mut small: Vec<(String, PathBuf, u64)> = Vec::new();
     let mut units = Vec::new();

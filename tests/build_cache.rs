@@ -71,6 +71,7 @@ fn the_key_of_an_unchanged_configuration_is_unchanged() {
         compiler,
         target: "x86_64-unknown-linux-gnu",
         extensions: &["core_functions".to_string()],
+        units: None,
     });
     assert_eq!(
         description,
@@ -84,6 +85,22 @@ fn the_key_of_an_unchanged_configuration_is_unchanged() {
          extensions: core_functions\n"
     );
     assert_eq!(key::key(&description), "7392ff9b48ebedfb5a858ae13a626e53");
+}
+
+#[test]
+fn the_bundle_unit_cut_is_a_line_of_its_own_key() {
+    let parts = |units| key::Parts {
+        recipe: 3,
+        sources: "test",
+        compiler: "compiler: c++",
+        target: "x86_64-unknown-linux-gnu",
+        extensions: &[],
+        units,
+    };
+    let merged = key::describe(&parts(None));
+    let bundle = key::describe(&parts(Some("units: bundle")));
+    assert_eq!(bundle, format!("{merged}units: bundle\n"));
+    assert_ne!(key::key(&merged), key::key(&bundle));
 }
 
 #[test]

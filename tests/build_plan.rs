@@ -9,7 +9,7 @@ mod plan;
 #[path = "../build/units.rs"]
 mod units;
 
-use plan::{Estimates, GROUP_MS, MERGE_BELOW_MS, SPLIT_ABOVE_MS, Unit};
+use plan::{Cut, Estimates, GROUP_MS, MERGE_BELOW_MS, SPLIT_ABOVE_MS, Unit};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -131,8 +131,19 @@ fn bundle(name: &str) -> Bundle {
 }
 
 fn plan_of(b: &Bundle, name: &str) -> Vec<Unit> {
+    cut_of(b, Cut::Merged, name)
+}
+
+fn cut_of(b: &Bundle, cut: Cut, name: &str) -> Vec<Unit> {
     let dir = scratch(name);
-    plan::plan(&b.root, b.files.clone(), &Estimates::parse(&b.times), &dir).unwrap()
+    plan::plan(
+        &b.root,
+        b.files.clone(),
+        &Estimates::parse(&b.times),
+        cut,
+        &dir,
+    )
+    .unwrap()
 }
 
 /// Expands unity files to the sources they include.
@@ -175,6 +186,41 @@ fn every_source_is_compiled_exactly_once() {
     for source in expected {
         assert_eq!(seen.get(&source), Some(&1), "{}", source.display());
     }
+}
+
+#[test]
+fn the_bundle_cut_compiles_each_bundle_file_as_its_own_unit() {
+    let b = bundle("bundle-cut");
+    let dir = scratch("bundle-cut-out");
+    let units = plan::plan(
+        &b.root,
+        b.files.clone(),
+        &Estimates::parse(&b.times),
+        Cut::Bundle,
+        &dir,
+    )
+    .unwrap();
+    let files: Vec<&PathBuf> = units.iter().map(|u| &u.file).collect();
+    assert_eq!(files, b.files.iter().collect::<Vec<_>>());
+    assert!(units.iter().all(|u| u.members == [u.file.clone()]));
+    // The same bundle is merged and split under the default cut.
+    assert!(plan_of(&b, "bundle-cut-merged").len() < units.len());
+    // Nothing is written for the compiler: it is given the bundle's files.
+    assert!(fs::read_dir(&dir).unwrap().next().is_none());
+}
+
+#[test]
+fn the_unit_setting_is_checked_and_only_a_non_default_cut_changes_the_key() {
+    assert_eq!(Cut::from_setting(None), Ok(Cut::Merged));
+    assert_eq!(Cut::from_setting(Some("merged")), Ok(Cut::Merged));
+    assert_eq!(Cut::from_setting(Some(" bundle ")), Ok(Cut::Bundle));
+    let error = Cut::from_setting(Some("Bundle")).unwrap_err();
+    assert!(
+        error.contains("`merged`") && error.contains("`bundle`"),
+        "{error}"
+    );
+    assert_eq!(Cut::Merged.key_line(), None);
+    assert_eq!(Cut::Bundle.key_line(), Some("units: bundle"));
 }
 
 #[test]
