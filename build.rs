@@ -12,7 +12,8 @@
 //!
 //! A compiled engine is kept in a machine-wide cache (`build/cache.rs`) and reused by every
 //! project, clone and profile whose key matches (`build/key.rs`: bundle, compiler, flags,
-//! target, extensions). The cache folder is, first match wins:
+//! target, extensions, and the unit cut when it is not the default). The cache folder is,
+//! first match wins:
 //! - `DUCKDB_FFI_CACHE_DIR`; the value `off` keeps the engine in the target directory
 //!   (`target/duckdb-ffi-cache`, shared by the profiles, gone with `cargo clean`);
 //! - `$XDG_CACHE_HOME/duckdb-ffi`;

@@ -32,7 +32,8 @@ const AUTOREGISTER_SRC: &str = "extension/loader/static_extension_autoregister.c
 /// Bump when the way the engine is compiled changes in a way the key would not see.
 /// 2: extensions compiled in every entry, registration split out by feature set.
 /// 3: units merged, failed merges halved (`build/plan.rs`, `build/units.rs`).
-const RECIPE: u32 = 3;
+/// 4: the result path's unity files kept out of merges (`plan::KEEP_ALONE`).
+const RECIPE: u32 = 4;
 
 pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine> {
     let source = Source::locate(manifest_dir)?;

@@ -9,7 +9,7 @@ mod plan;
 #[path = "../build/units.rs"]
 mod units;
 
-use plan::{Cut, Estimates, GROUP_MS, MERGE_BELOW_MS, SPLIT_ABOVE_MS, Unit};
+use plan::{Cut, Estimates, GROUP_MS, KEEP_ALONE, MERGE_BELOW_MS, SPLIT_ABOVE_MS, Unit};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -55,6 +55,8 @@ struct Bundle {
     slow: PathBuf,
     big_unity: PathBuf,
     big_members: Vec<PathBuf>,
+    /// A small unity file named in `plan::KEEP_ALONE`.
+    kept: PathBuf,
 }
 
 impl Bundle {
@@ -81,8 +83,14 @@ fn bundle(name: &str) -> Bundle {
         slow: PathBuf::new(),
         big_unity: PathBuf::new(),
         big_members: Vec::new(),
+        kept: PathBuf::new(),
     };
     let small = MERGE_BELOW_MS / 4;
+    source(&root, "src/common/vector/v.cpp", 10);
+    b.kept = b.add(
+        unity(&root, KEEP_ALONE[1], &["src/common/vector/v.cpp"]),
+        small,
+    );
     for folder in ["catalog", "common", "parser"] {
         let a = format!("src/{folder}/a.cpp");
         let c = format!("src/{folder}/c.cpp");
@@ -290,6 +298,12 @@ fn third_party_files_and_slow_units_stay_alone_and_very_slow_unity_files_are_spl
             .iter()
             .any(|u| u.file == b.slow && u.members == [b.slow.clone()]),
         "a unit above MERGE_BELOW_MS is compiled as it is"
+    );
+    assert!(
+        units
+            .iter()
+            .any(|u| u.file == b.kept && u.members == [b.kept.clone()]),
+        "a small unit named in KEEP_ALONE is not merged"
     );
     assert!(
         units.iter().all(|u| !u.members.contains(&b.big_unity)),
