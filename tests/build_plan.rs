@@ -413,3 +413,15 @@ fn a_single_file_that_fails_stops_the_build_with_its_error() {
         .expect_err("the build fails");
     assert!(error.contains("z0.cpp"), "{error}");
 }
+
+/// A re-pinned bundle that renamed these files would silently merge them again.
+#[test]
+fn the_files_kept_alone_exist_in_the_pinned_bundle() {
+    let profile = include_str!("../build/unit_times.tsv");
+    for name in KEEP_ALONE {
+        assert!(
+            profile.lines().any(|l| l.split('\t').nth(1) == Some(name)),
+            "{name} is not a unit of the pinned bundle (build/unit_times.tsv)"
+        );
+    }
+}
