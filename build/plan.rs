@@ -189,31 +189,22 @@ pub fn plan(
         file,
         cost,
     };
-    if cut == Cut::Bundle {
-        return Ok(files
-            .into_iter()
-            .map(|file| {
-                let cost = estimates.of(bundle, &file);
-                alone(file, cost)
-            })
-            .collect());
-    }
     // Small units to merge: (component, path, estimate).
     let mut small: Vec<(String, PathBuf, u64)> = Vec::new();
     let mut units = Vec::new();
     for file in files {
         let cost = estimates.of(bundle, &file);
+        let kept = file
+            .file_name()
+            .is_some_and(|n| KEEP_ALONE.iter().any(|k| n == *k));
+        if cut == Cut::Bundle || kept {
+            units.push(alone(file, cost));
+            continue;
+        }
         let Some(component) = component(bundle, &file) else {
             units.push(alone(file, cost));
             continue;
         };
-        let kept = file
-            .file_name()
-            .is_some_and(|n| KEEP_ALONE.iter().any(|k| n == *k));
-        if kept {
-            units.push(alone(file, cost));
-            continue;
-        }
         if cost < MERGE_BELOW_MS {
             small.push((component, file, cost));
             continue;
