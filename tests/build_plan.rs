@@ -139,16 +139,12 @@ fn bundle(name: &str) -> Bundle {
 }
 
 fn plan_of(b: &Bundle, name: &str) -> Vec<Unit> {
-    cut_of(b, Cut::Merged, name)
-}
-
-fn cut_of(b: &Bundle, cut: Cut, name: &str) -> Vec<Unit> {
     let dir = scratch(name);
     plan::plan(
         &b.root,
         b.files.clone(),
         &Estimates::parse(&b.times),
-        cut,
+        Cut::Merged,
         &dir,
     )
     .unwrap()
