@@ -7,50 +7,133 @@
 use crate::plan::{self, Unit};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long one unit took, and the first error of each merged part that failed and was
-/// halved.
+/// How long one unit took, and what the build noted about it: each merged part that failed
+/// and was halved, or a unit compiled again without the precompiled headers.
 #[derive(Debug)]
 pub struct Timing {
     pub unit: PathBuf,
     pub members: Vec<PathBuf>,
     pub cost: u64,
     pub elapsed: Duration,
-    pub collisions: Vec<String>,
+    pub notes: Vec<String>,
 }
 
-/// Compiles one source file to one object file.
-pub type CompileFile<'a> = dyn Fn(&Path, &Path) -> Result<(), String> + Sync + 'a;
+/// Compiles one source file to one object file, after the precompiled header when given.
+pub type CompileFile<'a> = dyn Fn(&Path, &Path, Option<&Path>) -> Result<(), String> + Sync + 'a;
+
+/// The header of [`plan::PCH_HEADERS`] and how to precompile it.
+pub struct Pch<'a> {
+    pub header: PathBuf,
+    pub compile: &'a (dyn Fn(&Path) -> Result<(), String> + Sync + 'a),
+}
+
+/// What a worker does next.
+enum Job {
+    Pch,
+    Unit { index: usize, with_pch: bool },
+}
+
+/// Units not started (slowest first) and where the precompiled headers are.
+struct Queue {
+    order: Vec<usize>,
+    /// `None` until the precompiled headers are compiled (or there are none), then whether
+    /// units may use them.
+    pch_ready: Option<bool>,
+    pch_started: bool,
+    failed: bool,
+}
 
 /// Compiles `units` (longest first) on `jobs` threads into `objects`; returns the object
-/// files and the timings. A merged unit that fails is halved until its parts compile
-/// (`compile_merged`); a single file that fails stops the build with the compiler's output.
+/// files and the timings. With `pch`, one thread first precompiles the headers while the
+/// others compile units that do not use them; if that fails, every unit compiles without
+/// them. A unit that fails with them is compiled again without; a merged unit that fails is
+/// halved until its parts compile (`compile_merged`); a single file that fails stops the
+/// build with the compiler's output.
 pub fn compile_all(
     compile: &CompileFile,
+    pch: Option<&Pch>,
     units: &[Unit],
     objects: &Path,
     jobs: usize,
 ) -> Result<(Vec<PathBuf>, Vec<Timing>), String> {
     let mut order: Vec<usize> = (0..units.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(units[i].cost), units[i].file.clone()));
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
+    let queue = Mutex::new(Queue {
+        order,
+        pch_ready: if pch.is_some() { None } else { Some(false) },
+        pch_started: false,
+        failed: false,
+    });
+    let changed = Condvar::new();
     let results = Mutex::new(Vec::new());
+    let next_job = || -> Option<Job> {
+        let mut q = queue.lock().unwrap();
+        loop {
+            if q.failed {
+                return None;
+            }
+            if !q.pch_started && q.pch_ready.is_none() {
+                q.pch_started = true;
+                return Some(Job::Pch);
+            }
+            let ready = q.pch_ready;
+            let startable = q
+                .order
+                .iter()
+                .position(|&i| !units[i].uses_pch || ready.is_some());
+            if let Some(position) = startable {
+                let index = q.order.remove(position);
+                let with_pch = units[index].uses_pch && ready == Some(true);
+                return Some(Job::Unit { index, with_pch });
+            }
+            if q.order.is_empty() {
+                return None;
+            }
+            q = changed.wait(q).unwrap();
+        }
+    };
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1) {
             scope.spawn(|| {
-                while !failed.load(Ordering::Relaxed) {
-                    let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                        break;
-                    };
-                    let outcome = compile_unit(compile, &units[index], objects, index);
-                    if outcome.is_err() {
-                        failed.store(true, Ordering::Relaxed);
+                while let Some(job) = next_job() {
+                    match job {
+                        Job::Pch => {
+                            let pch = pch.expect("a Pch job only with headers to precompile");
+                            let started = Instant::now();
+                            let outcome = (pch.compile)(&pch.header);
+                            let notes = match &outcome {
+                                Ok(()) => Vec::new(),
+                                Err(error) => vec![format!(
+                                    "not precompiled, units parse the headers: {}",
+                                    first_error(error)
+                                )],
+                            };
+                            results.lock().unwrap().push(Ok((
+                                Vec::new(),
+                                Timing {
+                                    unit: pch.header.clone(),
+                                    members: vec![pch.header.clone()],
+                                    cost: 0,
+                                    elapsed: started.elapsed(),
+                                    notes,
+                                },
+                            )));
+                            queue.lock().unwrap().pch_ready = Some(outcome.is_ok());
+                        }
+                        Job::Unit { index, with_pch } => {
+                            let header = pch.filter(|_| with_pch).map(|p| p.header.as_path());
+                            let outcome =
+                                compile_unit(compile, &units[index], header, objects, index);
+                            if outcome.is_err() {
+                                queue.lock().unwrap().failed = true;
+                            }
+                            results.lock().unwrap().push(outcome);
+                        }
                     }
-                    results.lock().unwrap().push(outcome);
+                    changed.notify_all();
                 }
             });
         }
@@ -69,22 +152,41 @@ pub fn compile_all(
 fn compile_unit(
     compile: &CompileFile,
     unit: &Unit,
+    pch: Option<&Path>,
     objects: &Path,
     index: usize,
 ) -> Result<(Vec<PathBuf>, Timing), String> {
     let started = Instant::now();
     let mut objs = Vec::new();
-    let mut collisions = Vec::new();
+    let mut notes = Vec::new();
     let name = object_name(&unit.file, index);
-    compile_merged(
-        compile,
-        &unit.file,
-        &unit.members,
-        objects,
-        &name,
-        &mut objs,
-        &mut collisions,
-    )?;
+    // A unit that fails with the precompiled headers is compiled again without them (as a
+    // source that must define a macro before DuckDB's headers would).
+    let object = objects.join(format!("{name}.o"));
+    let compiled_with_pch = pch.is_some()
+        && match compile(&unit.file, &object, pch) {
+            Ok(()) => true,
+            Err(error) => {
+                notes.push(format!(
+                    "compiled without the precompiled headers after: {}",
+                    first_error(&error)
+                ));
+                false
+            }
+        };
+    if compiled_with_pch {
+        objs.push(object);
+    } else {
+        compile_merged(
+            compile,
+            &unit.file,
+            &unit.members,
+            objects,
+            &name,
+            &mut objs,
+            &mut notes,
+        )?;
+    }
     Ok((
         objs,
         Timing {
@@ -92,15 +194,26 @@ fn compile_unit(
             members: unit.members.clone(),
             cost: unit.cost,
             elapsed: started.elapsed(),
-            collisions,
+            notes,
         },
     ))
 }
 
-/// Compiles `file`, which holds `members`. When a merged file fails, two of its members
-/// collide (a macro or a file-local name defined by both): it is halved and each half
-/// compiled the same way, down to single files, so the colliding files end up in different
-/// units and the rest stay merged. A single file that fails is a real error.
+/// The line of a compiler's output that says what failed.
+fn first_error(output: &str) -> &str {
+    output
+        .lines()
+        .find(|l| l.contains("error"))
+        .or_else(|| output.lines().next())
+        .unwrap_or_default()
+        .trim()
+}
+
+/// Compiles `file`, which holds `members`, without the precompiled headers. When a merged
+/// file fails, two of its members collide (a macro or a file-local name defined by both): it
+/// is halved and each half compiled the same way, down to single files, so the colliding
+/// files end up in different units and the rest stay merged. A single file that fails is a
+/// real error.
 fn compile_merged(
     compile: &CompileFile,
     file: &Path,
@@ -108,10 +221,10 @@ fn compile_merged(
     objects: &Path,
     name: &str,
     objs: &mut Vec<PathBuf>,
-    collisions: &mut Vec<String>,
+    notes: &mut Vec<String>,
 ) -> Result<(), String> {
     let object = objects.join(format!("{name}.o"));
-    let error = match compile(file, &object) {
+    let error = match compile(file, &object, None) {
         Ok(()) => {
             objs.push(object);
             return Ok(());
@@ -119,12 +232,7 @@ fn compile_merged(
         Err(error) if members.len() < 2 => return Err(error),
         Err(error) => error,
     };
-    let reason = error
-        .lines()
-        .find(|l| l.contains("error"))
-        .or_else(|| error.lines().next())
-        .unwrap_or_default();
-    collisions.push(reason.trim().to_string());
+    notes.push(format!("halved after: {}", first_error(&error)));
     let half = members.len() / 2;
     for (n, part) in [&members[..half], &members[half..]].into_iter().enumerate() {
         let part_name = format!("{name}-{n}");
@@ -132,9 +240,7 @@ fn compile_merged(
             [only] => only.clone(),
             _ => plan::write_unit(objects, &format!("{part_name}.cpp"), part.to_vec(), 0)?.file,
         };
-        compile_merged(
-            compile, &part_file, part, objects, &part_name, objs, collisions,
-        )?;
+        compile_merged(compile, &part_file, part, objects, &part_name, objs, notes)?;
     }
     Ok(())
 }
@@ -185,8 +291,8 @@ pub fn profile(timings: &[Timing], wall: Duration, jobs: usize, root: &Path) -> 
             name(&t.unit),
             merged.join(" ")
         );
-        for collision in &t.collisions {
-            let _ = writeln!(text, "#   halved after: {collision}");
+        for note in &t.notes {
+            let _ = writeln!(text, "#   {note}");
         }
     }
     text

@@ -9,10 +9,14 @@ mod plan;
 #[path = "../build/units.rs"]
 mod units;
 
-use plan::{Cut, Estimates, GROUP_MS, KEEP_ALONE, MERGE_BELOW_MS, SPLIT_ABOVE_MS, Unit};
+use plan::{
+    Cut, Estimates, GROUP_MS, KEEP_ALONE, MERGE_BELOW_MS, PCH_HEADERS, SPLIT_ABOVE_MS, Unit,
+};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
 
 /// A fresh folder for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -338,7 +342,7 @@ fn a_failed_merge_is_halved_until_the_colliding_files_are_apart() {
         merged.members[merged.members.len() - 1].clone(),
     );
     // A stand-in compiler: refuses a unit holding both; the object lists what it compiled.
-    let compile = |file: &Path, object: &Path| -> Result<(), String> {
+    let compile = |file: &Path, object: &Path, _pch: Option<&Path>| -> Result<(), String> {
         let members = compiled_members(file);
         if members.contains(&first) && members.contains(&last) {
             return Err(format!("{}: error: 'X' redefined", file.display()));
@@ -346,7 +350,7 @@ fn a_failed_merge_is_halved_until_the_colliding_files_are_apart() {
         let list: Vec<String> = members.iter().map(|m| m.display().to_string()).collect();
         fs::write(object, list.join("\n")).map_err(|e| e.to_string())
     };
-    let (objects, timings) = units::compile_all(&compile, &units, &out, 2).unwrap();
+    let (objects, timings) = units::compile_all(&compile, None, &units, &out, 2).unwrap();
 
     // Every bundle file is compiled once, the two apart, and the rest still merged.
     let mut compiled: Vec<String> = Vec::new();
@@ -373,13 +377,10 @@ fn a_failed_merge_is_halved_until_the_colliding_files_are_apart() {
         units.len() + 1,
         "the failed unit became two halves, each compiling"
     );
-    let halved: Vec<_> = timings
-        .iter()
-        .filter(|t| !t.collisions.is_empty())
-        .collect();
+    let halved: Vec<_> = timings.iter().filter(|t| !t.notes.is_empty()).collect();
     assert_eq!(halved.len(), 1);
     assert_eq!(halved[0].unit, merged.file);
-    assert!(halved[0].collisions[0].contains("'X' redefined"));
+    assert!(halved[0].notes[0].contains("'X' redefined"));
     let profile = units::profile(&timings, std::time::Duration::from_secs(1), 2, &b.root);
     assert_eq!(
         profile
@@ -399,13 +400,13 @@ fn a_single_file_that_fails_stops_the_build_with_its_error() {
     let b = bundle("failing");
     let units = plan_of(&b, "failing-units");
     let alone = b.third_party[0].clone();
-    let refuse = |file: &Path, object: &Path| -> Result<(), String> {
+    let refuse = |file: &Path, object: &Path, _pch: Option<&Path>| -> Result<(), String> {
         if file == alone {
             return Err(format!("cannot compile {}", file.display()));
         }
         fs::write(object, b"o").map_err(|e| e.to_string())
     };
-    let error = units::compile_all(&refuse, &units, &scratch("failing-out"), 2)
+    let error = units::compile_all(&refuse, None, &units, &scratch("failing-out"), 2)
         .expect_err("the build fails");
     assert!(error.contains("z0.cpp"), "{error}");
 }
@@ -420,4 +421,171 @@ fn the_files_kept_alone_exist_in_the_pinned_bundle() {
             "{name} is not a unit of the pinned bundle (build/unit_times.tsv)"
         );
     }
+}
+
+#[test]
+fn duckdbs_own_units_of_the_merged_cut_use_the_precompiled_headers() {
+    let b = bundle("pch-plan");
+    let units = plan_of(&b, "pch-plan-out");
+    for unit in &units {
+        let third_party = unit.members.iter().any(|m| b.third_party.contains(m));
+        let expected = !third_party && unit.file != b.kept;
+        assert_eq!(unit.uses_pch, expected, "{}", unit.file.display());
+    }
+    assert!(units.iter().any(|u| u.uses_pch && u.members.len() > 1));
+    assert!(units.iter().any(|u| u.uses_pch && u.file == b.slow));
+    let bundle_cut = plan::plan(
+        &b.root,
+        b.files.clone(),
+        &Estimates::parse(&b.times),
+        Cut::Bundle,
+        &scratch("pch-plan-bundle"),
+    )
+    .unwrap();
+    assert!(
+        bundle_cut.iter().all(|u| !u.uses_pch),
+        "the bundle cut compiles upstream's units as upstream does"
+    );
+
+    let header = plan::write_pch_header(&scratch("pch-header")).unwrap();
+    let included: Vec<String> = fs::read_to_string(&header)
+        .unwrap()
+        .lines()
+        .filter_map(|l| {
+            Some(
+                l.strip_prefix("#include \"")?
+                    .strip_suffix('"')?
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(included, PCH_HEADERS);
+}
+
+/// What the stand-in compiler saw: each compile's file, whether it used the precompiled
+/// headers, and when it started and ended; and when the headers were compiled.
+#[derive(Default)]
+struct Log {
+    compiles: Vec<(PathBuf, bool, Instant, Instant)>,
+    pch: Option<(Instant, Instant)>,
+}
+
+fn logging_compile<'a>(
+    log: &'a Mutex<Log>,
+    refuse_with_pch: Option<PathBuf>,
+) -> impl Fn(&Path, &Path, Option<&Path>) -> Result<(), String> + Sync + 'a {
+    move |file: &Path, object: &Path, pch: Option<&Path>| {
+        let with_pch = pch.is_some();
+        let started = Instant::now();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let ended = Instant::now();
+        log.lock()
+            .unwrap()
+            .compiles
+            .push((file.to_path_buf(), with_pch, started, ended));
+        if with_pch && refuse_with_pch.as_deref() == Some(file) {
+            return Err(format!("{}: error: 'X' was not declared", file.display()));
+        }
+        fs::write(object, b"o").map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn units_using_the_precompiled_headers_wait_for_them_and_the_rest_do_not() {
+    let b = bundle("pch-order");
+    let units = plan_of(&b, "pch-order-units");
+    let out = scratch("pch-order-out");
+    let log = Mutex::new(Log::default());
+    let compile = logging_compile(&log, None);
+    let precompile = |_: &Path| {
+        let started = Instant::now();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        log.lock().unwrap().pch = Some((started, Instant::now()));
+        Ok(())
+    };
+    let pch = units::Pch {
+        header: out.join("duckdb_pch.hpp"),
+        compile: &precompile,
+    };
+    let (objects, timings) = units::compile_all(&compile, Some(&pch), &units, &out, 2).unwrap();
+    assert_eq!(objects.len(), units.len());
+
+    let log = log.lock().unwrap();
+    let (_, pch_done) = log.pch.expect("the headers were precompiled");
+    assert_eq!(log.compiles.len(), units.len(), "each unit compiled once");
+    for (file, with_pch, started, _) in &log.compiles {
+        let unit = units.iter().find(|u| &u.file == file).unwrap();
+        assert_eq!(*with_pch, unit.uses_pch, "{}", file.display());
+        if *with_pch {
+            assert!(*started >= pch_done, "{} started early", file.display());
+        }
+    }
+    assert!(
+        log.compiles
+            .iter()
+            .any(|(_, with_pch, _, ended)| !with_pch && *ended <= pch_done),
+        "a unit without the headers compiled while they were precompiled"
+    );
+    // The header's compile is part of the profile, with its own line.
+    assert_eq!(timings.len(), units.len() + 1);
+    assert!(
+        timings
+            .iter()
+            .any(|t| t.unit == pch.header && t.notes.is_empty())
+    );
+}
+
+#[test]
+fn a_failed_precompile_or_a_unit_failing_with_the_headers_falls_back_to_parsing_them() {
+    let b = bundle("pch-fallback");
+    let units = plan_of(&b, "pch-fallback-units");
+
+    // The headers do not precompile: every unit compiles without them.
+    let out = scratch("pch-fallback-out");
+    let log = Mutex::new(Log::default());
+    let compile = logging_compile(&log, None);
+    let fail = |_: &Path| Err("duckdb_pch.hpp:1: error: no such file".to_string());
+    let pch = units::Pch {
+        header: out.join("duckdb_pch.hpp"),
+        compile: &fail,
+    };
+    let (objects, timings) = units::compile_all(&compile, Some(&pch), &units, &out, 2).unwrap();
+    assert_eq!(objects.len(), units.len());
+    assert!(log.lock().unwrap().compiles.iter().all(|c| !c.1));
+    let profile = units::profile(&timings, std::time::Duration::from_secs(1), 2, &b.root);
+    assert!(
+        profile.contains("#   not precompiled, units parse the headers: duckdb_pch.hpp:1: error"),
+        "{profile}"
+    );
+
+    // One unit fails with them: it alone is compiled again without, and the profile says so.
+    let out = scratch("pch-fallback-out-2");
+    let refused = units.iter().find(|u| u.uses_pch).unwrap().file.clone();
+    let log = Mutex::new(Log::default());
+    let compile = logging_compile(&log, Some(refused.clone()));
+    let precompile = |_: &Path| Ok(());
+    let pch = units::Pch {
+        header: out.join("duckdb_pch.hpp"),
+        compile: &precompile,
+    };
+    let (objects, timings) = units::compile_all(&compile, Some(&pch), &units, &out, 2).unwrap();
+    assert_eq!(objects.len(), units.len());
+    let log = log.lock().unwrap();
+    let of_refused: Vec<bool> = log
+        .compiles
+        .iter()
+        .filter(|c| c.0 == refused)
+        .map(|c| c.1)
+        .collect();
+    assert_eq!(of_refused, [true, false]);
+    assert_eq!(log.compiles.len(), units.len() + 1);
+    let noted: Vec<&units::Timing> = timings.iter().filter(|t| !t.notes.is_empty()).collect();
+    assert_eq!(noted.len(), 1);
+    assert_eq!(noted[0].unit, refused);
+    assert!(
+        noted[0].notes[0].starts_with("compiled without the precompiled headers after: ")
+            && noted[0].notes[0].contains("'X' was not declared"),
+        "{:?}",
+        noted[0].notes
+    );
 }
