@@ -34,7 +34,8 @@ const AUTOREGISTER_SRC: &str = "extension/loader/static_extension_autoregister.c
 /// 3: units merged, failed merges halved (`build/plan.rs`, `build/units.rs`).
 /// 4: the result path's unity files kept out of merges (`plan::KEEP_ALONE`).
 /// 5: DuckDB's common headers precompiled (`plan::PCH_HEADERS`); `-pipe`, GCC's heap param.
-const RECIPE: u32 = 5;
+/// 6: known collisions kept apart (`plan::KEEP_APART`); a failing unit stops at its first error.
+const RECIPE: u32 = 6;
 
 pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine> {
     let source = Source::locate(manifest_dir)?;
@@ -439,8 +440,9 @@ fn is_gcc(compiler: &cc::Tool) -> bool {
 fn compiler_command(compiler: &cc::Tool) -> Command {
     let mut command = compiler.to_command();
     if !compiler.is_like_msvc() {
-        // The assembly of a large unit goes to the assembler without a temporary file.
-        command.arg("-pipe");
+        // The assembly of a large unit goes to the assembler without a temporary file; a unit
+        // that fails (a merge that collides) stops at its first error instead of parsing on.
+        command.arg("-pipe").arg("-Wfatal-errors");
     }
     if is_gcc(compiler) {
         // GCC collects its garbage from 128 MB of heap on; a DuckDB unit allocates 2 to 3 GB,

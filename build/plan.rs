@@ -40,6 +40,18 @@ pub struct Unit {
     pub uses_pch: bool,
 }
 
+impl Unit {
+    /// A bundle file compiled as it is.
+    fn alone(file: PathBuf, cost: u64, uses_pch: bool) -> Unit {
+        Unit {
+            members: vec![file.clone()],
+            file,
+            cost,
+            uses_pch,
+        }
+    }
+}
+
 /// How the bundle is cut into units: `DUCKDB_FFI_UNITS`, part of the cache key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cut {
@@ -86,6 +98,22 @@ pub const SPLIT_ABOVE_MS: u64 = 180_000;
 /// `StringHeap::CreateEmptyStringInHeap` and `string_t::Finalize`, and a 10M-row string scan
 /// ran 1.3 % more instructions.
 pub const KEEP_ALONE: [&str; 2] = ["ub_src_common_types_column.cpp", "ub_src_common_vector.cpp"];
+
+/// Pairs of bundle files that cannot share a unit. The merge keeps them apart instead of
+/// learning it from a failed compile, which costs the merged unit's whole parse each time it is
+/// halved. Both parquet files include `lz4.hpp`, whose C++ part has no include guard; the
+/// allocator's unity file includes `<sys/mman.h>`, which defines `MAP_TYPE`, a template
+/// parameter's name in `nested_functions.hpp`, which the multi-file unity file includes.
+pub const KEEP_APART: [(&str, &str); 2] = [
+    (
+        "extension/parquet/column_reader.cpp",
+        "extension/parquet/column_writer.cpp",
+    ),
+    (
+        "ub_src_common_allocator.cpp",
+        "ub_src_common_multi_file.cpp",
+    ),
+];
 
 /// DuckDB headers precompiled once (GCC) and read before every unit of DuckDB's own code: the
 /// 30 that the engine's sources include most often in the pinned bundle. Parsing them takes
@@ -224,12 +252,6 @@ pub fn plan(
     cut: Cut,
     dir: &Path,
 ) -> Result<Vec<Unit>, String> {
-    let alone = |file: PathBuf, cost, uses_pch| Unit {
-        members: vec![file.clone()],
-        file,
-        cost,
-        uses_pch,
-    };
     // Small units to merge: (component, path, estimate).
     let mut small: Vec<(String, PathBuf, u64)> = Vec::new();
     let mut units = Vec::new();
@@ -239,11 +261,11 @@ pub fn plan(
             .file_name()
             .is_some_and(|n| KEEP_ALONE.iter().any(|k| n == *k));
         if cut == Cut::Bundle || kept {
-            units.push(alone(file, cost, false));
+            units.push(Unit::alone(file, cost, false));
             continue;
         }
         let Some(component) = component(bundle, &file) else {
-            units.push(alone(file, cost, false));
+            units.push(Unit::alone(file, cost, false));
             continue;
         };
         if cost < MERGE_BELOW_MS {
@@ -259,7 +281,7 @@ pub fn plan(
                     units.push(write_unit(dir, &name, paths, cost / 2)?);
                 }
             }
-            None => units.push(alone(file, cost, true)),
+            None => units.push(Unit::alone(file, cost, true)),
         }
     }
     // Neighbouring folders share most headers: merge in path order, within a component.
@@ -267,26 +289,60 @@ pub fn plan(
     let mut group: Vec<PathBuf> = Vec::new();
     let mut group_cost = 0;
     for (i, (component, path, cost)) in small.iter().enumerate() {
+        if group.iter().any(|member| kept_apart(bundle, member, path)) {
+            let members = std::mem::take(&mut group);
+            units.push(group_unit(
+                dir,
+                component,
+                members,
+                group_cost,
+                units.len(),
+            )?);
+            group_cost = 0;
+        }
         group.push(path.clone());
         group_cost += cost;
         let last_of_component = small.get(i + 1).is_none_or(|next| &next.0 != component);
         if group_cost >= GROUP_MS || last_of_component {
             let members = std::mem::take(&mut group);
-            let unit = if members.len() == 1 {
-                alone(
-                    members.into_iter().next().expect("one member"),
-                    group_cost,
-                    true,
-                )
-            } else {
-                let name = format!("merged_{component}_{:03}.cpp", units.len());
-                write_unit(dir, &name, members, group_cost)?
-            };
-            units.push(unit);
+            units.push(group_unit(
+                dir,
+                component,
+                members,
+                group_cost,
+                units.len(),
+            )?);
             group_cost = 0;
         }
     }
     Ok(units)
+}
+
+/// Whether `a` and `b` are a pair of [`KEEP_APART`].
+fn kept_apart(bundle: &Path, a: &Path, b: &Path) -> bool {
+    let (a, b) = (relative(bundle, a), relative(bundle, b));
+    KEEP_APART
+        .iter()
+        .any(|&(x, y)| (a == x && b == y) || (a == y && b == x))
+}
+
+/// The unit of a merge group: its only file, or a merged file written into `dir`.
+fn group_unit(
+    dir: &Path,
+    component: &str,
+    members: Vec<PathBuf>,
+    cost: u64,
+    index: usize,
+) -> Result<Unit, String> {
+    match <[PathBuf; 1]>::try_from(members) {
+        Ok([file]) => Ok(Unit::alone(file, cost, true)),
+        Err(members) => write_unit(
+            dir,
+            &format!("merged_{component}_{index:03}.cpp"),
+            members,
+            cost,
+        ),
+    }
 }
 
 fn stem(file: &Path) -> String {

@@ -10,7 +10,8 @@ mod plan;
 mod units;
 
 use plan::{
-    Cut, Estimates, GROUP_MS, KEEP_ALONE, MERGE_BELOW_MS, PCH_HEADERS, SPLIT_ABOVE_MS, Unit,
+    Cut, Estimates, GROUP_MS, KEEP_ALONE, KEEP_APART, MERGE_BELOW_MS, PCH_HEADERS, SPLIT_ABOVE_MS,
+    Unit,
 };
 use std::collections::BTreeMap;
 use std::fs;
@@ -409,6 +410,71 @@ fn a_single_file_that_fails_stops_the_build_with_its_error() {
     let error = units::compile_all(&refuse, None, &units, &scratch("failing-out"), 2)
         .expect_err("the build fails");
     assert!(error.contains("z0.cpp"), "{error}");
+}
+
+#[test]
+fn files_kept_apart_never_share_a_unit_and_their_neighbours_still_merge() {
+    let root = scratch("apart");
+    let mut times = String::from("# seconds\tunit\n");
+    let mut files = Vec::new();
+    let small = MERGE_BELOW_MS / 10;
+    // Each pair with a small neighbour on both sides, all of one component.
+    for (a, b) in KEEP_APART {
+        let folder = Path::new(a)
+            .parent()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let before = if folder.is_empty() {
+            "ub_src_common_aaa.cpp".to_string()
+        } else {
+            format!("{folder}/aaa.cpp")
+        };
+        let after = if folder.is_empty() {
+            "ub_src_common_zzz.cpp".to_string()
+        } else {
+            format!("{folder}/zzz.cpp")
+        };
+        for name in [before.as_str(), a, b, after.as_str()] {
+            files.push(source(&root, name, 10));
+            times.push_str(&format!("{:.3}\t{name}\n", small as f64 / 1000.0));
+        }
+    }
+    let units = plan::plan(
+        &root,
+        files.clone(),
+        &Estimates::parse(&times),
+        Cut::Merged,
+        &scratch("apart-out"),
+    )
+    .unwrap();
+    for (a, b) in KEEP_APART {
+        let (a, b) = (root.join(a), root.join(b));
+        assert!(
+            !units
+                .iter()
+                .any(|u| u.members.contains(&a) && u.members.contains(&b)),
+            "{} and {} share a unit",
+            a.display(),
+            b.display()
+        );
+    }
+    // Everything else stays merged: two units per pair, and every file in one of them.
+    assert_eq!(units.len(), 2 * KEEP_APART.len(), "{units:#?}");
+    let members: usize = units.iter().map(|u| u.members.len()).sum();
+    assert_eq!(members, files.len());
+}
+
+/// A re-pinned bundle that renamed these files would silently merge them again.
+#[test]
+fn the_files_kept_apart_exist_in_the_pinned_bundle() {
+    let profile = include_str!("../build/unit_times.tsv");
+    for name in KEEP_APART.iter().flat_map(|&(a, b)| [a, b]) {
+        assert!(
+            profile.lines().any(|l| l.split('\t').nth(1) == Some(name)),
+            "{name} is not a unit of the pinned bundle (build/unit_times.tsv)"
+        );
+    }
 }
 
 /// A re-pinned bundle that renamed these files would silently merge them again.
