@@ -20,6 +20,21 @@ fn live_connections() -> u64 {
     ledger::snapshot().live(HandleKind::Connection)
 }
 
+/// Live connections once the pool is gone, waiting up to 10 s for r2d2 to let go of it. r2d2
+/// opens connections on its worker thread, which still holds the pool for a moment after it
+/// hands a connection over; when that thread's hold is the last, the pool and its
+/// connections close there, after the caller's `drop` (seen on a loaded machine).
+fn live_connections_after_pool_drop() -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let live = live_connections();
+        if live == 0 || Instant::now() >= deadline {
+            return live;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 #[test]
 fn every_pooled_connection_sees_one_in_memory_database_and_runs_init() {
     let _ledger = common::ledger_guard();
@@ -59,7 +74,7 @@ fn every_pooled_connection_sees_one_in_memory_database_and_runs_init() {
     drop((a, b));
     drop(pool);
     assert_eq!(
-        live_connections(),
+        live_connections_after_pool_drop(),
         0,
         "dropping the pool closes its connections"
     );
@@ -164,7 +179,7 @@ fn idle_connections_are_reaped_and_old_ones_replaced() {
     // Pool A keeps its one idle connection, pool B its two (new) ones.
     assert_eq!(live_connections(), 1 + 2);
     drop((idle_pool, lifetime_pool));
-    assert_eq!(live_connections(), 0);
+    assert_eq!(live_connections_after_pool_drop(), 0);
 }
 
 #[test]
