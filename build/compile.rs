@@ -34,7 +34,8 @@ const AUTOREGISTER_SRC: &str = "extension/loader/static_extension_autoregister.c
 /// 3: units merged, failed merges halved (`build/plan.rs`, `build/units.rs`).
 /// 4: the result path's unity files kept out of merges (`plan::KEEP_ALONE`).
 /// 5: DuckDB's common headers precompiled (`plan::PCH_HEADERS`); `-pipe`, GCC's heap param.
-/// 6: known collisions kept apart (`plan::KEEP_APART`); a failing unit stops at its first error.
+/// 6: known collisions kept apart (`plan::KEEP_APART`); a failing unit stops at its first error;
+///    the optimizer's rules kept alone.
 const RECIPE: u32 = 6;
 
 pub fn resolve(manifest_dir: &Path, out_dir: &Path, pin: &Pin) -> Result<Engine> {
