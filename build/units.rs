@@ -36,13 +36,19 @@ enum Job {
     Unit { index: usize, with_pch: bool },
 }
 
-/// Units not started (slowest first) and where the precompiled headers are.
+/// Where the precompiled headers are.
+#[derive(Clone, Copy, PartialEq)]
+enum Headers {
+    ToPrecompile,
+    Precompiling,
+    /// Precompiled (`true`), or failed or not wanted: units parse the headers themselves.
+    Done(bool),
+}
+
+/// Units not started (slowest first), the headers, and whether a unit failed.
 struct Queue {
     order: Vec<usize>,
-    /// `None` until the precompiled headers are compiled (or there are none), then whether
-    /// units may use them.
-    pch_ready: Option<bool>,
-    pch_started: bool,
+    headers: Headers,
     failed: bool,
 }
 
@@ -63,8 +69,10 @@ pub fn compile_all(
     order.sort_by_key(|&i| (std::cmp::Reverse(units[i].cost), units[i].file.clone()));
     let queue = Mutex::new(Queue {
         order,
-        pch_ready: if pch.is_some() { None } else { Some(false) },
-        pch_started: false,
+        headers: match pch {
+            Some(_) => Headers::ToPrecompile,
+            None => Headers::Done(false),
+        },
         failed: false,
     });
     let changed = Condvar::new();
@@ -75,18 +83,21 @@ pub fn compile_all(
             if q.failed {
                 return None;
             }
-            if !q.pch_started && q.pch_ready.is_none() {
-                q.pch_started = true;
+            if q.headers == Headers::ToPrecompile {
+                q.headers = Headers::Precompiling;
                 return Some(Job::Pch);
             }
-            let ready = q.pch_ready;
+            let done = match q.headers {
+                Headers::Done(usable) => Some(usable),
+                _ => None,
+            };
             let startable = q
                 .order
                 .iter()
-                .position(|&i| !units[i].uses_pch || ready.is_some());
+                .position(|&i| !units[i].uses_pch || done.is_some());
             if let Some(position) = startable {
                 let index = q.order.remove(position);
-                let with_pch = units[index].uses_pch && ready == Some(true);
+                let with_pch = units[index].uses_pch && done == Some(true);
                 return Some(Job::Unit { index, with_pch });
             }
             if q.order.is_empty() {
@@ -121,7 +132,7 @@ pub fn compile_all(
                                     notes,
                                 },
                             )));
-                            queue.lock().unwrap().pch_ready = Some(outcome.is_ok());
+                            queue.lock().unwrap().headers = Headers::Done(outcome.is_ok());
                         }
                         Job::Unit { index, with_pch } => {
                             let header = pch.filter(|_| with_pch).map(|p| p.header.as_path());
