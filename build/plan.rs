@@ -297,21 +297,16 @@ pub fn plan(
     let mut group: Vec<PathBuf> = Vec::new();
     let mut group_cost = 0;
     for (i, (component, path, cost)) in small.iter().enumerate() {
-        if group.iter().any(|member| kept_apart(bundle, member, path)) {
-            let members = std::mem::take(&mut group);
-            units.push(group_unit(
-                dir,
-                component,
-                members,
-                group_cost,
-                units.len(),
-            )?);
-            group_cost = 0;
-        }
         group.push(path.clone());
         group_cost += cost;
-        let last_of_component = small.get(i + 1).is_none_or(|next| &next.0 != component);
-        if group_cost >= GROUP_MS || last_of_component {
+        // The group ends when it is big enough, at its component's end, or before a file
+        // that must not join one of its members.
+        let ends = group_cost >= GROUP_MS
+            || small.get(i + 1).is_none_or(|(next_component, next, _)| {
+                next_component != component
+                    || group.iter().any(|member| kept_apart(bundle, member, next))
+            });
+        if ends {
             let members = std::mem::take(&mut group);
             units.push(group_unit(
                 dir,

@@ -556,6 +556,23 @@ fn logging_compile<'a>(
     }
 }
 
+/// Compiles `units` into `out` after headers "precompiled" by `precompile`; every unit gives
+/// one object.
+fn compile_with_pch(
+    compile: &units::CompileFile,
+    precompile: &(dyn Fn(&Path) -> Result<(), String> + Sync),
+    units: &[Unit],
+    out: &Path,
+) -> Vec<units::Timing> {
+    let pch = units::Pch {
+        header: out.join("duckdb_pch.hpp"),
+        compile: precompile,
+    };
+    let (objects, timings) = units::compile_all(compile, Some(&pch), units, out, 2).unwrap();
+    assert_eq!(objects.len(), units.len());
+    timings
+}
+
 #[test]
 fn units_using_the_precompiled_headers_wait_for_them_and_the_rest_do_not() {
     let b = bundle("pch-order");
@@ -569,12 +586,7 @@ fn units_using_the_precompiled_headers_wait_for_them_and_the_rest_do_not() {
         log.lock().unwrap().pch = Some((started, Instant::now()));
         Ok(())
     };
-    let pch = units::Pch {
-        header: out.join("duckdb_pch.hpp"),
-        compile: &precompile,
-    };
-    let (objects, timings) = units::compile_all(&compile, Some(&pch), &units, &out, 2).unwrap();
-    assert_eq!(objects.len(), units.len());
+    let timings = compile_with_pch(&compile, &precompile, &units, &out);
 
     let log = log.lock().unwrap();
     let (_, pch_done) = log.pch.expect("the headers were precompiled");
@@ -597,7 +609,7 @@ fn units_using_the_precompiled_headers_wait_for_them_and_the_rest_do_not() {
     assert!(
         timings
             .iter()
-            .any(|t| t.unit == pch.header && t.notes.is_empty())
+            .any(|t| t.unit == out.join("duckdb_pch.hpp") && t.notes.is_empty())
     );
 }
 
@@ -611,12 +623,7 @@ fn a_failed_precompile_or_a_unit_failing_with_the_headers_falls_back_to_parsing_
     let log = Mutex::new(Log::default());
     let compile = logging_compile(&log, None);
     let fail = |_: &Path| Err("duckdb_pch.hpp:1: error: no such file".to_string());
-    let pch = units::Pch {
-        header: out.join("duckdb_pch.hpp"),
-        compile: &fail,
-    };
-    let (objects, timings) = units::compile_all(&compile, Some(&pch), &units, &out, 2).unwrap();
-    assert_eq!(objects.len(), units.len());
+    let timings = compile_with_pch(&compile, &fail, &units, &out);
     assert!(log.lock().unwrap().compiles.iter().all(|c| !c.1));
     let profile = units::profile(&timings, std::time::Duration::from_secs(1), 2, &b.root);
     assert!(
@@ -630,12 +637,7 @@ fn a_failed_precompile_or_a_unit_failing_with_the_headers_falls_back_to_parsing_
     let log = Mutex::new(Log::default());
     let compile = logging_compile(&log, Some(refused.clone()));
     let precompile = |_: &Path| Ok(());
-    let pch = units::Pch {
-        header: out.join("duckdb_pch.hpp"),
-        compile: &precompile,
-    };
-    let (objects, timings) = units::compile_all(&compile, Some(&pch), &units, &out, 2).unwrap();
-    assert_eq!(objects.len(), units.len());
+    let timings = compile_with_pch(&compile, &precompile, &units, &out);
     let log = log.lock().unwrap();
     let of_refused: Vec<bool> = log
         .compiles
