@@ -362,12 +362,12 @@ pub fn write_unit(
     cost: u64,
 ) -> Result<Unit, String> {
     let file = dir.join(name);
-    let mut text = String::from("// Written by duckdb-ffi's build script (build/plan.rs).\n");
-    for member in &members {
-        let path = member.to_string_lossy().replace('\\', "/");
-        text.push_str(&format!("#include \"{path}\"\n"));
-    }
-    fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    write_includes(
+        &file,
+        members
+            .iter()
+            .map(|m| m.to_string_lossy().replace('\\', "/")),
+    )?;
     Ok(Unit {
         file,
         members,
@@ -380,10 +380,15 @@ pub fn write_unit(
 /// before every unit that [uses it](Unit::uses_pch).
 pub fn write_pch_header(dir: &Path) -> Result<PathBuf, String> {
     let file = dir.join("duckdb_pch.hpp");
-    let mut text = String::from("// Written by duckdb-ffi's build script (build/plan.rs).\n");
-    for header in PCH_HEADERS {
-        text.push_str(&format!("#include \"{header}\"\n"));
-    }
-    fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    write_includes(&file, PCH_HEADERS.iter().map(|h| h.to_string()))?;
     Ok(file)
+}
+
+/// Writes `file`: one `#include` line for each of `includes`.
+fn write_includes(file: &Path, includes: impl Iterator<Item = String>) -> Result<(), String> {
+    let mut text = String::from("// Written by duckdb-ffi's build script (build/plan.rs).\n");
+    for include in includes {
+        text.push_str(&format!("#include \"{include}\"\n"));
+    }
+    fs::write(file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))
 }
