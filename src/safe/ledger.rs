@@ -133,6 +133,89 @@ pub fn assert_no_live_handles() {
     assert!(now.live_total() == 0, "live DuckDB handles remain:\n{now}");
 }
 
+/// Checks, for the length of a test, that the test leaves no handle alive.
+///
+/// The ledger counts the whole process, and the tests of one binary run on parallel threads,
+/// so a check in one test would see another test's handles. A guard solves both halves:
+/// [`guard`] waits until no other guard is held (the tests that take one run one at a time),
+/// notes how many handles of each kind are alive, and when the guard drops it panics with the
+/// [`report`] if any kind has more live handles than at the start. Handles opened before the
+/// guard (a shared database in a `static`, say) may stay alive.
+///
+/// Take it first in a test, so that it drops after every value the test declares. A test that
+/// is already panicking is not checked again. Every test in a binary that opens handles should
+/// take the guard, or run in a binary of its own.
+///
+/// ```
+/// use duckdb_ffi::safe::{Database, ledger};
+///
+/// # fn main() -> Result<(), duckdb_ffi::safe::Error> {
+/// let _ledger = ledger::guard();
+/// let db = Database::open_in_memory()?;
+/// let conn = db.connect()?;
+/// conn.execute_batch("CREATE TABLE t(x INTEGER)")?;
+/// # Ok(())
+/// # } // `conn`, then `db`, then the guard drop here: the guard finds nothing left alive.
+/// ```
+#[must_use = "the check runs when the guard drops: bind it with `let _ledger = ...`"]
+pub struct LedgerGuard {
+    start: Snapshot,
+    _serial: std::sync::MutexGuard<'static, ()>,
+}
+
+/// Starts a [`LedgerGuard`]: waits for any other guard to drop, then notes the live handles.
+pub fn guard() -> LedgerGuard {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    // A test that failed while holding the lock poisons it; the lock itself is still sound.
+    let serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    LedgerGuard {
+        start: snapshot(),
+        _serial: serial,
+    }
+}
+
+impl LedgerGuard {
+    /// The live handles of each kind the guard found when it started.
+    pub fn start(&self) -> &Snapshot {
+        &self.start
+    }
+
+    /// The kinds that have more live handles now than when the guard started, with the
+    /// number of extra handles.
+    pub fn leaked(&self) -> Vec<(HandleKind, u64)> {
+        let now = snapshot();
+        HandleKind::ALL
+            .iter()
+            .filter_map(|&kind| {
+                let extra = now.live(kind).saturating_sub(self.start.live(kind));
+                (extra > 0).then_some((kind, extra))
+            })
+            .collect()
+    }
+}
+
+impl Drop for LedgerGuard {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let leaked = self.leaked();
+        if !leaked.is_empty() {
+            let kinds: Vec<String> = leaked
+                .iter()
+                .map(|(kind, extra)| format!("{extra} {}", kind.name()))
+                .collect();
+            panic!(
+                "handles left alive by this test: {}\n{}",
+                kinds.join(", "),
+                report()
+            );
+        }
+    }
+}
+
 /// Reads the ledger as a report of live handles.
 ///
 /// With the `leak-trace` feature every safe handle records a backtrace when it is created,

@@ -1,33 +1,13 @@
-//! Shared by the integration tests: the ledger is process-wide and tests in one binary run
-//! on parallel threads, so each test that checks the ledger holds this guard. It serialises
-//! those tests and, when the test's own values are gone, asserts no handle is alive.
+//! Shared by the integration tests: the ledger guard every test that opens handles takes, a
+//! seeded random generator, and helpers over `test_all_types()`.
 #![allow(dead_code)]
 
 use duckdb_ffi::safe::Connection;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
-static SERIAL: Mutex<()> = Mutex::new(());
-
-/// Holds the test lock; on drop (after every value declared later in the test), asserts
-/// the ledger shows zero live handles, unless the test is already failing.
-pub struct LedgerGuard {
-    _lock: MutexGuard<'static, ()>,
-}
-
-/// Declare first in a test (`let _ledger = common::ledger_guard();`) so it drops last.
-pub fn ledger_guard() -> LedgerGuard {
-    LedgerGuard {
-        _lock: SERIAL.lock().unwrap_or_else(PoisonError::into_inner),
-    }
-}
-
-impl Drop for LedgerGuard {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            duckdb_ffi::safe::ledger::assert_no_live_handles();
-        }
-    }
-}
+/// Declare first in a test (`let _ledger = common::ledger_guard();`) so it drops last: the
+/// public guard of the ledger, which serialises the tests that hold it and fails a test that
+/// leaves a handle alive.
+pub use duckdb_ffi::safe::ledger::guard as ledger_guard;
 
 /// A tiny deterministic PRNG (xorshift64*), so the randomised tests need no dependency and a
 /// failing run can be repeated from the seed it prints.
