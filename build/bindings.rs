@@ -1,10 +1,10 @@
 //! Feature `buildtime_bindgen`: regenerate the raw bindings, one bindgen configuration per C
 //! surface.
 //!
-//! These configurations are the ones that produced the committed `src/bindings.rs`,
-//! `src/bindings_v2.rs`, `src/bindings_static_extension.rs`, `src/bindings_extension.rs` and
-//! `src/bindings_extension_v2.rs`; from the last two (the loadable-extension function tables),
-//! [`loadable`] writes `src/bindings_loadable.rs` and `src/bindings_loadable_v2.rs`. The test
+//! These configurations are the ones that produced the committed `src/raw/duckdb.rs`,
+//! `src/raw/duckdb_v2.rs`, `src/raw/duckdb_static_extension.rs`, `src/raw/duckdb_extension.rs` and
+//! `src/raw/duckdb_extension_v2.rs`; from the last two (the loadable-extension function tables),
+//! [`loadable`] writes `src/raw/loadable.rs` and `src/raw/loadable_v2.rs`. The test
 //! `tests/bindings_fresh.rs` (run with this feature) proves they still agree.
 
 use crate::Result;
@@ -16,24 +16,24 @@ type Configure = fn(bindgen::Builder) -> bindgen::Builder;
 /// Each surface: the wrapper bindgen reads (relative to the crate root), the DuckDB header it
 /// includes, the file it produces, and its settings.
 const SURFACES: [(&str, &str, &str, Configure); 5] = [
-    ("wrapper.h", "duckdb.h", "bindings.rs", v1),
-    ("wrapper_v2.h", "duckdb_v2.h", "bindings_v2.rs", v2),
+    ("wrapper.h", "duckdb.h", "duckdb.rs", v1),
+    ("wrapper_v2.h", "duckdb_v2.h", "duckdb_v2.rs", v2),
     (
         "wrapper_static_extension.h",
         "duckdb_static_extension.h",
-        "bindings_static_extension.rs",
+        "duckdb_static_extension.rs",
         static_extension,
     ),
     (
         "wrapper_extension.h",
         "duckdb_extension.h",
-        "bindings_extension.rs",
+        "duckdb_extension.rs",
         extension_v1,
     ),
     (
         "wrapper_extension_v2.h",
         "duckdb_extension_v2.h",
-        "bindings_extension_v2.rs",
+        "duckdb_extension_v2.rs",
         extension_v2,
     ),
 ];
@@ -43,16 +43,16 @@ const SURFACES: [(&str, &str, &str, Configure); 5] = [
 /// generated from it.
 const TABLES: [(&str, &str, &str, &str); 2] = [
     (
-        "bindings_extension.rs",
+        "duckdb_extension.rs",
         "duckdb_ext_api_v1",
         "table_v1",
-        "bindings_loadable.rs",
+        "loadable.rs",
     ),
     (
-        "bindings_extension_v2.rs",
+        "duckdb_extension_v2.rs",
         "duckdb_ext_api_v2",
         "table_v2",
-        "bindings_loadable_v2.rs",
+        "loadable_v2.rs",
     ),
 ];
 
@@ -97,7 +97,7 @@ pub fn use_committed(manifest_dir: &Path, out_dir: &Path) -> Result<()> {
     let tables = TABLES.iter().map(|(_, _, _, output)| *output);
     for output in surfaces.chain(tables) {
         let to = out_dir.join(output);
-        std::fs::copy(manifest_dir.join("src").join(output), &to)
+        std::fs::copy(manifest_dir.join("src").join("raw").join(output), &to)
             .map_err(|e| crate::source::io_error(&to, e))?;
     }
     Ok(())

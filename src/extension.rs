@@ -142,7 +142,7 @@ pub unsafe fn entrypoint_v1<E: std::fmt::Display>(
     name: &str,
     info: crate::duckdb_extension_info,
     access: *mut crate::duckdb_extension_access,
-    init: impl FnOnce(&crate::safe::Connection) -> Result<(), E>,
+    init: impl FnOnce(&LoadConnection<'_>) -> Result<(), E>,
 ) -> bool {
     use std::panic::{AssertUnwindSafe, catch_unwind};
     // SAFETY: DuckDB passes a live access struct for the duration of the call (caller's
@@ -181,8 +181,11 @@ pub unsafe fn entrypoint_v1<E: std::fmt::Display>(
             return Err("could not connect to the database being extended".to_string());
         }
         let _disconnect = Disconnect(raw);
-        // SAFETY: `raw` is live until `_disconnect` drops, after the borrow below.
-        let connection = unsafe { crate::safe::Connection::borrow_raw(raw) };
+        // `raw` is live until `_disconnect` drops, after `init` returns.
+        let connection = LoadConnection {
+            raw,
+            lent: std::marker::PhantomData,
+        };
         init(&connection).map_err(|e| e.to_string())
     };
     let failure = match catch_unwind(AssertUnwindSafe(run)) {
@@ -200,6 +203,27 @@ pub unsafe fn entrypoint_v1<E: std::fmt::Display>(
         unsafe { set_error(info, message.as_ptr()) };
     }
     false
+}
+
+/// The connection a v1 entry point opens to the database being extended, lent to the
+/// extension's `init` for the length of the call and disconnected after it.
+///
+/// [`as_raw`](Self::as_raw) gives the raw handle for the C API; with the `safe` feature,
+/// `safe::BorrowedConnection::from_extension` lends a safe `Connection` over it. Only the
+/// entry point makes one, so a `&LoadConnection` is always a live connection.
+#[cfg(feature = "loadable-extension")]
+#[derive(Debug)]
+pub struct LoadConnection<'a> {
+    raw: crate::duckdb_connection,
+    lent: std::marker::PhantomData<&'a ()>,
+}
+
+#[cfg(feature = "loadable-extension")]
+impl LoadConnection<'_> {
+    /// The raw connection, live while this value is; never disconnect it.
+    pub fn as_raw(&self) -> crate::duckdb_connection {
+        self.raw
+    }
 }
 
 /// Disconnects the entry point's connection, also when `init` unwinds.
@@ -295,8 +319,9 @@ pub unsafe fn entrypoint_v2<E: std::fmt::Display>(
 /// (DuckDB looks the entry point up under that name; upper case is refused at compile time).
 ///
 /// - v1 (`loadable-extension`): exports `<name>_init_c_api`; `init` is
-///   `fn(&safe::Connection) -> Result<(), E>` with `E: Display`, called with a connection to
-///   the database being extended, lent for the call.
+///   `fn(&extension::LoadConnection) -> Result<(), E>` with `E: Display`, called with a
+///   connection to the database being extended, lent for the call (with the `safe` feature,
+///   `safe::BorrowedConnection::from_extension` turns it into a safe `Connection`).
 /// - v2 (`loadable-extension-v2`): exports `<name>_init_c_api_v2`; `init` is
 ///   `fn(v2::duckdb_v2_extension_handle, v2::duckdb_v2_context_handle) -> Result<(), E>`.
 ///
@@ -305,8 +330,10 @@ pub unsafe fn entrypoint_v2<E: std::fmt::Display>(
 /// through DuckDB's error call, so `LOAD` fails with the message and the database stays usable.
 ///
 /// ```ignore
-/// fn init(conn: &duckdb_ffi::safe::Connection) -> Result<(), String> {
-///     // register functions through conn.as_raw() ...
+/// use duckdb_ffi::extension::LoadConnection;
+///
+/// fn init(conn: &LoadConnection) -> Result<(), String> {
+///     // register functions through the raw handle conn.as_raw() ...
 ///     Ok(())
 /// }
 /// duckdb_ffi::extension_entrypoint!(my_extension, init);

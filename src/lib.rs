@@ -39,61 +39,14 @@
 //! }
 //! ```
 
-/// Includes one pregenerated bindings file: the committed copy in `src/`, or with the
-/// `buildtime_bindgen` feature the one the build script generated into `OUT_DIR`.
-macro_rules! bindings {
-    ($file:literal) => {
-        #[cfg(feature = "buildtime_bindgen")]
-        include!(concat!(env!("OUT_DIR"), "/", $file));
-        #[cfg(not(feature = "buildtime_bindgen"))]
-        include!($file);
-    };
-}
+// The generated bindings, one folder: `src/raw/`.
+mod raw;
 
-#[allow(
-    non_upper_case_globals,
-    non_camel_case_types,
-    non_snake_case,
-    dead_code,
-    clippy::all,
-    clippy::pedantic,
-    rustdoc::all
-)]
-mod raw {
-    // duckdb.h only declares the Arrow C Data Interface structs; duckdb_v2.h defines them.
-    pub use super::v2::{ArrowArray, ArrowSchema};
-    bindings!("bindings.rs");
-    // Static registration exists only where the engine is linked, never in an extension.
-    #[cfg(not(any(feature = "loadable-extension", feature = "loadable-extension-v2")))]
-    mod static_extension {
-        bindings!("bindings_static_extension.rs");
-    }
-    #[cfg(not(any(feature = "loadable-extension", feature = "loadable-extension-v2")))]
-    pub use static_extension::*;
-    bindings!("bindings_extension.rs");
-}
 #[cfg(feature = "loadable-extension")]
-pub use loadable::*;
+pub use raw::loadable::*;
 #[cfg(not(feature = "loadable-extension"))]
-pub use raw::*;
-
-/// Feature `loadable-extension`: every `duckdb.h` function, under its C name and signature,
-/// calls through the function table the extension's entry point stored. The wrappers shadow
-/// the glob-imported `extern` declarations of the same names, so nothing refers to an engine
-/// symbol.
-#[cfg(feature = "loadable-extension")]
-#[allow(
-    non_upper_case_globals,
-    non_camel_case_types,
-    non_snake_case,
-    clippy::all,
-    clippy::pedantic,
-    rustdoc::all
-)]
-mod loadable {
-    pub use super::raw::*;
-    bindings!("bindings_loadable.rs");
-}
+pub use raw::v1::*;
+pub use raw::v2;
 
 #[cfg(all(feature = "loadable-extension", feature = "loadable-extension-v2"))]
 compile_error!(
@@ -104,53 +57,13 @@ compile_error!(
 #[cfg(any(feature = "loadable-extension", feature = "loadable-extension-v2"))]
 pub mod extension;
 
-/// Raw bindings to DuckDB's v2 C API (`duckdb_v2.h`), every item under its C name.
-///
-/// Every v2 function is declared only with `DUCKDB_V2_API_ALLOW_UNSTABLE` on, DuckDB's switch
-/// for a surface it does not promise to keep: these bindings hold for the pinned DuckDB
-/// ([`PINNED_DUCKDB_VERSION`](crate::PINNED_DUCKDB_VERSION)) only, and may change with any
-/// new pin. The items `duckdb.h` also defines are shared with the crate root, not duplicated:
-/// `idx_t` and `_duckdb_extension_info` are the root's, and the Arrow C Data Interface structs
-/// (`ArrowSchema`, `ArrowArray`, `ArrowArrayStream`) are defined here, the first two also
-/// re-exported at the root, where `duckdb.h` only declares them. So one `use duckdb_ffi::v2::*`
-/// brings the whole v2 surface, and pointers pass between v1 and v2 functions unchanged. Who
-/// owns what: the crate's
-/// [C API reference](crate::c_api_reference), section "The v2 API: who owns what".
-#[allow(
-    non_upper_case_globals,
-    non_camel_case_types,
-    non_snake_case,
-    dead_code,
-    clippy::all,
-    clippy::pedantic,
-    rustdoc::all
-)]
-pub mod v2 {
-    mod raw {
-        pub use crate::{_duckdb_extension_info, idx_t};
-        bindings!("bindings_v2.rs");
-        bindings!("bindings_extension_v2.rs");
-    }
-    #[cfg(feature = "loadable-extension-v2")]
-    pub use loadable::*;
-    #[cfg(not(feature = "loadable-extension-v2"))]
-    pub use raw::*;
-
-    /// Feature `loadable-extension-v2`: every v2 function calls through the stored v2 table
-    /// (as the v1 wrappers at the crate root do).
-    #[cfg(feature = "loadable-extension-v2")]
-    mod loadable {
-        pub use super::raw::*;
-        bindings!("bindings_loadable_v2.rs");
-    }
-}
-
 /// The DuckDB version this crate pins (`duckdb-src/pin.toml`), e.g. `"v2.0.0"`.
 ///
 /// With `DUCKDB_LIB_DIR` a different library may be linked; compare with
 /// [`duckdb_library_version`] at run time.
 pub const PINNED_DUCKDB_VERSION: &str = env!("DUCKDB_FFI_PINNED_VERSION");
 
+#[cfg(feature = "safe")]
 pub mod safe;
 
 /// The crate's reference to DuckDB's C API: ownership, borrowing, strings, traps and threads,
@@ -159,6 +72,6 @@ pub mod safe;
 pub mod c_api_reference {}
 
 /// The README's Rust examples, compiled and run as doctests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "safe"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

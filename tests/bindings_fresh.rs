@@ -1,9 +1,9 @@
 //! The committed raw bindings against DuckDB's headers, one surface per file:
-//! `src/bindings.rs` (`duckdb.h`), `src/bindings_v2.rs` (`duckdb_v2.h`, unstable surface on),
-//! `src/bindings_static_extension.rs` (`duckdb_static_extension.h`), and the loadable-extension
-//! function tables `src/bindings_extension.rs` (`duckdb_extension.h`) and
-//! `src/bindings_extension_v2.rs` (`duckdb_extension_v2.h`) with the wrappers generated from
-//! them, `src/bindings_loadable.rs` and `src/bindings_loadable_v2.rs`.
+//! `src/raw/duckdb.rs` (`duckdb.h`), `src/raw/duckdb_v2.rs` (`duckdb_v2.h`, unstable surface on),
+//! `src/raw/duckdb_static_extension.rs` (`duckdb_static_extension.h`), and the loadable-extension
+//! function tables `src/raw/duckdb_extension.rs` (`duckdb_extension.h`) and
+//! `src/raw/duckdb_extension_v2.rs` (`duckdb_extension_v2.h`) with the wrappers generated from
+//! them, `src/raw/loadable.rs` and `src/raw/loadable_v2.rs`.
 //!
 //! - Always: each file binds exactly the functions its header declares. The names bindgen wrote
 //!   are compared with the names a plain text scan finds in the header the build used (no
@@ -16,11 +16,11 @@ use std::collections::BTreeSet;
 
 /// Each surface: header, committed bindings, and how many functions the pinned header declares.
 const SURFACES: [(&str, &str, usize); 3] = [
-    ("duckdb.h", include_str!("../src/bindings.rs"), 548),
-    ("duckdb_v2.h", include_str!("../src/bindings_v2.rs"), 620),
+    ("duckdb.h", include_str!("../src/raw/duckdb.rs"), 548),
+    ("duckdb_v2.h", include_str!("../src/raw/duckdb_v2.rs"), 620),
     (
         "duckdb_static_extension.h",
-        include_str!("../src/bindings_static_extension.rs"),
+        include_str!("../src/raw/duckdb_static_extension.rs"),
         1,
     ),
 ];
@@ -91,14 +91,14 @@ fn committed_bindings_bind_every_declared_function() {
 const TABLES: [(&str, &str, &str, usize); 2] = [
     (
         "duckdb_ext_api_v1",
-        include_str!("../src/bindings_extension.rs"),
-        include_str!("../src/bindings_loadable.rs"),
+        include_str!("../src/raw/duckdb_extension.rs"),
+        include_str!("../src/raw/loadable.rs"),
         0,
     ),
     (
         "duckdb_ext_api_v2",
-        include_str!("../src/bindings_extension_v2.rs"),
-        include_str!("../src/bindings_loadable_v2.rs"),
+        include_str!("../src/raw/duckdb_extension_v2.rs"),
+        include_str!("../src/raw/loadable_v2.rs"),
         1,
     ),
 ];
@@ -144,13 +144,13 @@ fn every_function_is_in_its_loadable_extension_table_and_wrapped() {
 #[test]
 fn committed_bindings_match_a_fresh_generation() {
     let files = [
-        ("bindings.rs", SURFACES[0].1),
-        ("bindings_v2.rs", SURFACES[1].1),
-        ("bindings_static_extension.rs", SURFACES[2].1),
-        ("bindings_extension.rs", TABLES[0].1),
-        ("bindings_extension_v2.rs", TABLES[1].1),
-        ("bindings_loadable.rs", TABLES[0].2),
-        ("bindings_loadable_v2.rs", TABLES[1].2),
+        ("duckdb.rs", SURFACES[0].1),
+        ("duckdb_v2.rs", SURFACES[1].1),
+        ("duckdb_static_extension.rs", SURFACES[2].1),
+        ("duckdb_extension.rs", TABLES[0].1),
+        ("duckdb_extension_v2.rs", TABLES[1].1),
+        ("loadable.rs", TABLES[0].2),
+        ("loadable_v2.rs", TABLES[1].2),
     ];
     for (file, committed) in files {
         let fresh_path = format!("{}/{file}", env!("OUT_DIR"));

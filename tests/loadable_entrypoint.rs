@@ -84,7 +84,9 @@ unsafe extern "C" fn disconnect(connection: *mut duckdb_connection) {
 
 /// Runs the entry point with `init` against the fake loader; returns its result and the error
 /// it reported, if any.
-fn load(init: impl FnOnce(&safe::Connection) -> Result<(), String>) -> (bool, Option<String>) {
+fn load(
+    init: impl FnOnce(&extension::LoadConnection<'_>) -> Result<(), String>,
+) -> (bool, Option<String>) {
     let mut access = duckdb_extension_access {
         set_error: Some(set_error),
         get_database: Some(get_database),
@@ -173,9 +175,23 @@ fn every_entry_point_failure_is_reported_through_set_error() {
     });
     assert!(ok);
     assert_eq!(error, None);
-    // The borrowed connection was given up, not disconnected through the safe layer too.
     assert_eq!(DISCONNECTS.load(Ordering::SeqCst), 3);
-    assert_eq!(safe::ledger::snapshot().live_total(), 0);
+
+    // The safe adapter lends a Connection over it and gives it up, never disconnecting it
+    // through the safe layer too.
+    #[cfg(feature = "safe")]
+    {
+        let (ok, error) = load(|load| {
+            let conn = safe::BorrowedConnection::from_extension(load);
+            assert_eq!(conn.as_raw(), CONNECTION);
+            assert_eq!(safe::ledger::snapshot().live_total(), 1);
+            Ok(())
+        });
+        assert!(ok);
+        assert_eq!(error, None);
+        assert_eq!(DISCONNECTS.load(Ordering::SeqCst), 4, "disconnected once, by the entry point");
+        assert_eq!(safe::ledger::snapshot().live_total(), 0);
+    }
 }
 
 /// Run in a child process by the test below; does nothing otherwise.

@@ -235,6 +235,28 @@ pub struct BorrowedConnection<'a> {
     lender: PhantomData<&'a ()>,
 }
 
+#[cfg(feature = "loadable-extension")]
+impl<'a> BorrowedConnection<'a> {
+    /// The connection a loadable extension's entry point lends its `init`, as a safe
+    /// [`Connection`] for the length of that borrow.
+    ///
+    /// ```ignore
+    /// use duckdb_ffi::extension::LoadConnection;
+    /// use duckdb_ffi::safe::BorrowedConnection;
+    ///
+    /// fn init(load: &LoadConnection) -> Result<(), duckdb_ffi::safe::Error> {
+    ///     let conn = BorrowedConnection::from_extension(load);
+    ///     conn.execute_batch("CREATE TABLE IF NOT EXISTS seen(x INTEGER)")
+    /// }
+    /// duckdb_ffi::extension_entrypoint!(my_extension, init);
+    /// ```
+    pub fn from_extension(load: &'a crate::extension::LoadConnection<'_>) -> BorrowedConnection<'a> {
+        // SAFETY: only the entry point makes a LoadConnection, over a connection it keeps live
+        // and does not disconnect until `init` (which holds the `&'a` borrow) has returned.
+        unsafe { Connection::borrow_raw(load.as_raw()) }
+    }
+}
+
 impl Deref for BorrowedConnection<'_> {
     type Target = Connection;
 

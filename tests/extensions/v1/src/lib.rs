@@ -11,7 +11,8 @@
 //! `rusty_v1` (the working one), `rusty_v1_panics` (its init panics) and `rusty_v1_fails`
 //! (its init returns an error).
 
-use duckdb_ffi::safe::Connection;
+use duckdb_ffi::extension::LoadConnection;
+use duckdb_ffi::safe::{BorrowedConnection, Connection};
 use duckdb_ffi::*;
 use std::ffi::{CStr, CString, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -22,7 +23,8 @@ duckdb_ffi::extension_entrypoint!(rusty_v1_fails, init_fails);
 
 type Error = Box<dyn std::error::Error>;
 
-fn init(conn: &Connection) -> Result<(), Error> {
+fn init(load: &LoadConnection) -> Result<(), Error> {
+    let conn = &*BorrowedConnection::from_extension(load);
     // The safe layer's reading types over the connection DuckDB lent.
     let mut result = conn.query("SELECT 40 + 2 AS answer")?;
     let chunk = result.next_chunk()?.ok_or("the query returned no chunk")?;
@@ -42,11 +44,11 @@ fn init(conn: &Connection) -> Result<(), Error> {
     Ok(())
 }
 
-fn init_panics(_conn: &Connection) -> Result<(), Error> {
+fn init_panics(_conn: &LoadConnection) -> Result<(), Error> {
     panic!("rusty_v1_panics refuses to start")
 }
 
-fn init_fails(_conn: &Connection) -> Result<(), Error> {
+fn init_fails(_conn: &LoadConnection) -> Result<(), Error> {
     Err("rusty_v1_fails has no licence to run".into())
 }
 
