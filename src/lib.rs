@@ -66,6 +66,12 @@ pub const PINNED_DUCKDB_VERSION: &str = env!("DUCKDB_FFI_PINNED_VERSION");
 #[cfg(feature = "safe")]
 pub mod safe;
 
+// A model of the C API in Rust, which Miri runs the safe layer's unit tests against
+// (tests/miri_model; its canned SQL also serves those tests on the real engine).
+#[cfg(all(feature = "safe", any(miri, test)))]
+#[path = "../tests/miri_model/mod.rs"]
+mod miri_model;
+
 /// The crate's reference to DuckDB's C API: ownership, borrowing, strings, traps and threads,
 /// as the pinned sources decide them. The safe layer's `// SAFETY:` comments cite its sections.
 #[doc = include_str!("c_api.md")]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves that Miri, running the safe layer's unit tests against the model of the C API
-# (src/safe/miri_model), catches ownership bugs: each test in safe::tests::miri_must_fail
+# (tests/miri_model), catches ownership bugs: each test in safe::tests::miri_must_fail
 # injects one bug on purpose and must make Miri fail with the expected message.
 #
 # Usage: tests/miri_must_fail.sh   (needs: rustup +nightly component add miri rust-src)
@@ -15,9 +15,9 @@ cases=(
   "double_destroy_a_chunk|duckdb_destroy_data_chunk: data chunk"
   "read_past_the_chunk_size|going beyond the bounds of its allocation"
   "use_a_vector_after_its_chunk|is not live: it was destroyed already"
-  "functions_tests::miri_must_fail::skip_a_destroy_callback|error: memory leaked"
-  "arrow_tests::miri_must_fail::forget_to_release_an_array|error: memory leaked"
-  "arrow_tests::miri_must_fail::release_an_array_twice|is not live: it was destroyed already"
+  "tests::functions::miri_must_fail::skip_a_destroy_callback|error: memory leaked"
+  "tests::arrow::miri_must_fail::forget_to_release_an_array|error: memory leaked"
+  "tests::arrow::miri_must_fail::release_an_array_twice|is not live: it was destroyed already"
 )
 
 status=0

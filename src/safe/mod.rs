@@ -96,18 +96,13 @@ pub mod arrow;
 pub mod pool;
 mod report;
 
+// The unit tests live in tests/unit: they reach private items, so they compile in here.
 #[cfg(test)]
-mod arrow_tests;
-#[cfg(test)]
-mod functions_tests;
-#[cfg(any(miri, test))]
-mod miri_model;
-#[cfg(test)]
-mod op_sequences;
-#[cfg(test)]
+#[path = "../../tests/unit/mod.rs"]
 mod tests;
 // The README's Send/Sync claims as doctests (compile-fail for the negatives).
 #[cfg(doctest)]
+#[path = "../../tests/compile_fail/thread_claims.rs"]
 mod thread_claims;
 
 pub use appender::Appender;

@@ -15,7 +15,7 @@
 //!    columns ([`Primitive`](crate::safe::Primitive), `Vector::datum`), `Value` conversions,
 //!    binding, appending and `ChunkWriter` columns.
 //! 3. Its `Display` in `values/render.rs` if Rust's own is not DuckDB's rendering.
-//! 4. The Miri model's C functions for the new C calls (`src/safe/miri_model/capi/`).
+//! 4. The Miri model's C functions for the new C calls (`tests/miri_model/capi/`).
 
 use crate as ffi;
 use crate::safe::error::{Error, ErrorKind, Result};

@@ -7,9 +7,9 @@
 //! destroyed (a release while the chunk lives is a use after free). Every test also checks
 //! that the ledger's Arrow kinds return to where they started.
 
-use super::arrow::{ArrowArray, ArrowSchema, ArrowStream, Producer};
-use super::miri_model::canned as sql;
-use super::tests::{conn_of, ledger_guard};
+use crate::safe::arrow::{ArrowArray, ArrowSchema, ArrowStream, Producer};
+
+
 use super::*;
 use crate as ffi;
 use std::ffi::{CString, c_char, c_int, c_void};

@@ -1,7 +1,8 @@
 //! C API area: pending results (`duckdb_pending_prepared`, `duckdb_pending_execute_task`,
 //! `duckdb_execute_pending`, ...).
 
-use super::engine::{Outcome, cstring, run};
+use super::engine::{Outcome, cstring};
+use super::sql::run;
 use super::registry::{ERROR, SUCCESS, adopt, destroy, live};
 use super::result::write_result;
 use super::statement::prepared_ref;

@@ -2,7 +2,8 @@
 //! errors, `duckdb_fetch_chunk`).
 
 use super::database::{CONNECTION, ConnectionObj};
-use super::engine::{Outcome, parameter_count, prepare_error, run};
+use super::engine::{Outcome, parameter_count, prepare_error};
+use super::sql::run;
 use super::logical_type::new_logical_type;
 use super::registry::{ERROR, SUCCESS, adopt, fail, live, release, text};
 use super::storage::{CHUNK, ChunkObj, build_vector};

@@ -2,7 +2,6 @@
 
 use super::super::canned;
 use super::catalog::Catalog;
-use super::invoke;
 use super::registry::fail;
 use super::ty::{Cell, Ty, simple, text_cell};
 use crate as ffi;
@@ -110,8 +109,9 @@ pub(super) fn parameter_count(sql: &str) -> usize {
     normalize(sql).matches('?').count()
 }
 
-/// Runs one canned statement.
-pub(super) fn run(engine: &Engine, sql: &str, params: &[Option<Cell>]) -> Outcome {
+/// Runs one canned statement that calls no registered function (`sql::run` sends those to
+/// `invoke`).
+pub(super) fn run_canned(engine: &Engine, sql: &str, params: &[Option<Cell>]) -> Outcome {
     use ffi::*;
     if let Some((code, message)) = prepare_error(sql) {
         return Outcome::error(code, message);
@@ -365,7 +365,6 @@ pub(super) fn run(engine: &Engine, sql: &str, params: &[Option<Cell>]) -> Outcom
             };
             Outcome::rows(select, &[("n", bigint())], vec![vec![value]])
         }
-        other if invoke::is_function_sql(other) => invoke::run(engine, other),
         other => Outcome::error(
             duckdb_error_type_DUCKDB_ERROR_INVALID,
             format!("the Miri model of the C API has no canned answer for SQL `{other}`"),

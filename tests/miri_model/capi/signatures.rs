@@ -10,7 +10,7 @@ use crate as ffi;
 
 // ---------------------------------------------------------------------------------------------
 // Every function of the area modules (imported above) has exactly the signature of its
-// declaration in src/bindings.rs: an array of the two function items only compiles when both
+// declaration in src/raw/duckdb.rs: an array of the two function items only compiles when both
 // coerce to the same pointer type.
 // ---------------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 //! A property test: random sequences of safe-API operations, each checked against a small
 //! model of what the database must hold.
 //!
-//! It runs on both back ends of `src/safe/tests.rs`: `cargo test --lib` against the real
+//! It runs on both back ends of the unit tests: `cargo test --lib` against the real
 //! engine, and `cargo +nightly miri test --lib` against the Rust model of the C API, where
 //! Miri also checks that no operation, in any order, leaks, double-frees or reads memory it
 //! does not own. Only the SQL texts of `miri_model::canned` are used, so both back ends give
@@ -14,8 +14,8 @@
 //! read or dropped out of order, values, interrupts of idle and closed connections, and
 //! reconnects. After each sequence every handle is gone (the ledger is zero).
 
-use super::miri_model::canned as sql;
-use super::tests::ledger_guard;
+
+
 use super::*;
 use std::collections::BTreeMap;
 

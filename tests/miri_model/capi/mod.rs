@@ -3,9 +3,9 @@
 //! One file per C API area (`database`, `result`, `chunk`, `logical_type`, `value`, `arrow`,
 //! ...), each holding that area's `#[unsafe(no_mangle)] extern "C"` functions. The areas share the base
 //! files `registry` (live objects and helpers), `ty` (types and values), `storage` (vectors and
-//! chunks), `engine` (canned SQL), `catalog` (registered functions) and `invoke` (running
-//! canned SQL that calls them). `signatures` checks every function
-//! against its declaration in src/bindings.rs.
+//! chunks), `engine` (canned SQL), `catalog` (registered functions), `invoke` (running
+//! canned SQL that calls them) and `sql` (which of the two runs a text). `signatures` checks
+//! every function against its declaration in src/raw/duckdb.rs.
 
 #![allow(clippy::missing_safety_doc, clippy::not_unsafe_ptr_arg_deref)]
 
@@ -14,6 +14,7 @@ mod catalog;
 mod engine;
 mod invoke;
 mod registry;
+mod sql;
 mod storage;
 mod ty;
 

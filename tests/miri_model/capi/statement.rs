@@ -2,7 +2,8 @@
 //! statement metadata (`duckdb_prepare`, `duckdb_bind_*`, `duckdb_execute_prepared`, ...).
 
 use super::database::{CONNECTION, ConnectionObj};
-use super::engine::{Engine, cstring, normalize, parameter_count, prepare_error, run};
+use super::engine::{Engine, cstring, normalize, parameter_count, prepare_error};
+use super::sql::run;
 use super::logical_type::{duckdb_destroy_logical_type, duckdb_get_type_id, new_logical_type};
 use super::registry::{ERROR, SUCCESS, adopt, destroy, fail, live, malloc_string, text};
 use super::result::write_result;
