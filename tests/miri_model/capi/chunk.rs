@@ -3,7 +3,7 @@
 
 use super::logical_type::{new_logical_type, type_ref};
 use super::registry::{adopt, destroy, fail, live};
-use super::result::VECTOR_SIZE;
+use super::storage::VECTOR_SIZE;
 use super::storage::{CHUNK, ChunkObj, VECTOR, VectorObj, all_valid, writable_vector};
 use super::ty::Ty;
 use crate as ffi;

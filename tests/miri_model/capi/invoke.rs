@@ -7,7 +7,7 @@ use super::super::canned;
 use super::catalog::Owned;
 use super::engine::{Engine, Outcome};
 use super::registry::{adopt, fail, reclaim, release};
-use super::result::VECTOR_SIZE;
+use super::storage::VECTOR_SIZE;
 use super::storage::{
     Buf, CHUNK, ChunkObj, VECTOR, VectorObj, build_vector, read_cell, writable_vector,
 };

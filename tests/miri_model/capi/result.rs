@@ -6,7 +6,7 @@ use super::engine::{Outcome, parameter_count, prepare_error};
 use super::sql::run;
 use super::logical_type::new_logical_type;
 use super::registry::{ERROR, SUCCESS, adopt, fail, live, release, text};
-use super::storage::{CHUNK, ChunkObj, build_vector};
+use super::storage::{CHUNK, ChunkObj, VECTOR_SIZE, build_vector};
 use crate as ffi;
 use std::cell::Cell as StdCell;
 use std::ffi::c_char;
@@ -255,8 +255,6 @@ pub unsafe extern "C" fn duckdb_result_error_type(
         })
 }
 
-/// Rows per fetched chunk (DuckDB's standard vector size).
-pub(super) const VECTOR_SIZE: usize = 2048;
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn duckdb_fetch_chunk(result: ffi::duckdb_result) -> ffi::duckdb_data_chunk {

@@ -7,6 +7,9 @@ use std::alloc::{self, Layout};
 use std::cell::{Cell as StdCell, RefCell};
 use std::ptr;
 
+/// Rows per fetched chunk (DuckDB's standard vector size).
+pub(super) const VECTOR_SIZE: usize = 2048;
+
 // ---------------------------------------------------------------------------------------------
 // Memory of vectors
 // ---------------------------------------------------------------------------------------------
