@@ -1,4 +1,4 @@
-//! Raw bindings to the complete DuckDB C API, plus a small safe layer.
+//! Raw bindings to the complete DuckDB C API, plus a complete safe binding built on them.
 //!
 //! The crate root holds every item of `duckdb.h` under its C name (`duckdb_open`,
 //! `duckdb_result`, `DUCKDB_TYPE_DUCKDB_TYPE_INTEGER`, ...), exactly as bindgen renders them,
