@@ -81,9 +81,8 @@ impl Database {
         };
         if state == ffi::duckdb_state_DuckDBSuccess {
             // SAFETY: duckdb_open_ext succeeded, so raw is a fresh database we now own.
-            return Ok(Database {
-                handle: unsafe { Owned::from_raw(raw) },
-            });
+            let handle = unsafe { Owned::from_raw(raw) };
+            return Ok(Database { handle });
         }
         let text = if message.is_null() {
             "cannot open the database".to_string()

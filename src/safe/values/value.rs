@@ -63,9 +63,8 @@ pub(super) fn wrap(raw: ffi::duckdb_value, what: &str) -> Result<Value> {
         ));
     }
     // SAFETY: non-null result of a duckdb_create_* call: a fresh value we own ("value" row).
-    Ok(Value {
-        handle: unsafe { Owned::from_raw(raw) },
-    })
+    let handle = unsafe { Owned::from_raw(raw) };
+    Ok(Value { handle })
 }
 
 /// Wraps a value returned by an owning getter (`duckdb_get_list_child`, ...), which signals
@@ -80,9 +79,8 @@ pub(super) fn wrap_child(
         return Err(Error::out_of_range(what, index, len));
     }
     // SAFETY: child getters return a fresh copy the caller owns ("Getters": owned).
-    Ok(Value {
-        handle: unsafe { Owned::from_raw(raw) },
-    })
+    let handle = unsafe { Owned::from_raw(raw) };
+    Ok(Value { handle })
 }
 
 /// `From<T> for Value` and a typed reader for every fixed-width type of the type table.
@@ -136,9 +134,8 @@ impl Value {
     /// `raw` must be a non-null value the caller owns and nobody else destroys.
     pub unsafe fn from_raw(raw: ffi::duckdb_value) -> Value {
         // SAFETY: forwarded from the caller.
-        Value {
-            handle: unsafe { Owned::from_raw(raw) },
-        }
+        let handle = unsafe { Owned::from_raw(raw) };
+        Value { handle }
     }
 
     /// The raw handle, still owned by `self`.
