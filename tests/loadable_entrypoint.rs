@@ -189,7 +189,11 @@ fn every_entry_point_failure_is_reported_through_set_error() {
         });
         assert!(ok);
         assert_eq!(error, None);
-        assert_eq!(DISCONNECTS.load(Ordering::SeqCst), 4, "disconnected once, by the entry point");
+        assert_eq!(
+            DISCONNECTS.load(Ordering::SeqCst),
+            4,
+            "disconnected once, by the entry point"
+        );
         assert_eq!(safe::ledger::snapshot().live_total(), 0);
     }
 }

@@ -98,10 +98,10 @@ pub mod v2 {
         bindings!("duckdb_v2.rs");
         bindings!("duckdb_extension_v2.rs");
     }
-    #[cfg(feature = "loadable-extension-v2")]
-    pub use loadable::*;
     #[cfg(not(feature = "loadable-extension-v2"))]
     pub use generated::*;
+    #[cfg(feature = "loadable-extension-v2")]
+    pub use loadable::*;
 
     /// Feature `loadable-extension-v2`: every v2 function calls through the stored v2 table
     /// (as the v1 wrappers at the crate root do).

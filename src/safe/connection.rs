@@ -250,7 +250,9 @@ impl<'a> BorrowedConnection<'a> {
     /// }
     /// duckdb_ffi::extension_entrypoint!(my_extension, init);
     /// ```
-    pub fn from_extension(load: &'a crate::extension::LoadConnection<'_>) -> BorrowedConnection<'a> {
+    pub fn from_extension(
+        load: &'a crate::extension::LoadConnection<'_>,
+    ) -> BorrowedConnection<'a> {
         // SAFETY: only the entry point makes a LoadConnection, over a connection it keeps live
         // and does not disconnect until `init` (which holds the `&'a` borrow) has returned.
         unsafe { Connection::borrow_raw(load.as_raw()) }

@@ -66,6 +66,8 @@ mod trace;
 mod logical_type;
 mod types;
 mod values;
+// Values as text, exactly as DuckDB casts them to VARCHAR.
+mod render;
 // Reading and writing columns and cells.
 mod read;
 mod write;
@@ -117,12 +119,13 @@ pub use functions::{
 pub use logical_type::LogicalType;
 pub use pending::{PendingResult, PendingState};
 pub use read::{
-    ArrayVector, Bits, Blobs, ColumnIndex, DataChunk, DisplayCell, DisplayCells, FromSql,
-    ListVector, MapVector, Primitive, Row, Strings, Validity, Values, Vector,
+    ArrayVector, Bits, Blobs, DataChunk, FromSql, ListVector, MapVector, Primitive, Strings,
+    Validity, Values, Vector,
 };
+pub use render::{DisplayCell, DisplayCells};
 pub use report::{MemoryReport, MemoryTag, ProfileNode, TemporaryFile};
 pub use result::{Chunks, QueryResult, StatementType};
-pub use rows::Rows;
+pub use rows::{ColumnIndex, Row, Rows};
 pub use statement::PreparedStatement;
 pub use transaction::Transaction;
 pub use types::TypeId;

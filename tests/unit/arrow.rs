@@ -9,7 +9,6 @@
 
 use crate::safe::arrow::{ArrowArray, ArrowSchema, ArrowStream, Producer};
 
-
 use super::*;
 use crate as ffi;
 use std::ffi::{CString, c_char, c_int, c_void};

@@ -6,8 +6,6 @@
 //! model of the C API, which calls the callbacks the way DuckDB does: a callback data never
 //! destroyed is a Miri leak, one destroyed twice a use after free.
 
-
-
 use super::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

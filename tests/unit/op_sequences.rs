@@ -14,8 +14,6 @@
 //! read or dropped out of order, values, interrupts of idle and closed connections, and
 //! reconnects. After each sequence every handle is gone (the ledger is zero).
 
-
-
 use super::*;
 use std::collections::BTreeMap;
 

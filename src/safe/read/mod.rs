@@ -4,21 +4,25 @@
 
 mod chunk;
 mod columns;
-mod display;
 mod from_sql;
 mod plan;
 mod primitive;
-mod row;
 mod variant;
 mod vector;
 
 pub use chunk::DataChunk;
 pub(crate) use chunk::chunk_vector;
 pub use columns::{ArrayVector, Bits, Blobs, ListVector, MapVector, Strings};
-pub use display::{DisplayCell, DisplayCells};
 pub use from_sql::FromSql;
+pub(crate) use plan::{Plan, decimal};
 pub use primitive::{Primitive, Values};
-pub(crate) use row::ColumnNames;
-pub use row::{ColumnIndex, Row};
+pub(crate) use variant::VariantColumns;
 pub(crate) use vector::VectorParts;
 pub use vector::{Validity, Vector};
+
+/// Where a [`Row`](crate::safe::Row) finds its column names when a column is named rather than numbered: the
+/// result or statement it came from, which reads them from DuckDB once, on first use.
+pub(crate) trait ColumnNames {
+    /// The names, in column order.
+    fn cached_names(&self) -> &[String];
+}

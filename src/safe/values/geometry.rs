@@ -6,9 +6,8 @@
 //! for Z, 2000 for M, 3000 for ZM), then the body (`f64` coordinates, `u32` counts). See the
 //! "GEOMETRY storage" section of [`c_api_reference`](crate::c_api_reference).
 
-use super::float_text::DuckDouble;
-use super::text_buf::TextBuf;
 use crate::safe::error::{Error, ErrorKind, Result};
+use crate::safe::render::{DuckDouble, TextBuf};
 use std::fmt::{self, Write};
 
 /// The kind of a [`Geometry`] (its outermost WKB type).

@@ -1,17 +1,14 @@
 //! Values: the typed Rust values every safe API takes and returns ([`Date`], [`Decimal`],
-//! [`Uuid`], ...), [`Datum`] (any cell), [`Value`] (the owner of a `duckdb_value`), and the one
-//! place that renders them as text.
+//! [`Uuid`], ...), [`Datum`] (any cell) and [`Value`] (the owner of a `duckdb_value`). Their
+//! text is written in `render/`.
 
 mod bignum;
 mod c_repr;
 mod datum;
-mod float_text;
 mod geometry;
 mod nested;
 mod numeric;
-mod render;
 mod temporal;
-mod text_buf;
 mod value;
 
 pub use bignum::Bignum;
@@ -20,10 +17,7 @@ pub use datum::Datum;
 pub use fixed::*;
 pub use geometry::{Geometry, GeometryType};
 pub use numeric::{BitRef, Decimal};
-pub(crate) use render::{
-    NULL_TEXT, Render, write_bits, write_blob, write_child_rendered, write_child_text,
-    write_child_value, write_list, write_map, write_struct,
-};
+pub(crate) use temporal::MICROS_PER_SEC;
 pub use value::Value;
 
 /// Every value type of the type table (`types.rs`): what the safe layer re-exports, and one

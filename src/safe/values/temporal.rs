@@ -3,7 +3,7 @@
 
 use crate::safe::error::{Error, ErrorKind, Result};
 
-pub(super) const MICROS_PER_SEC: i64 = 1_000_000;
+pub(crate) const MICROS_PER_SEC: i64 = 1_000_000;
 pub(super) const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SEC;
 
 /// A DATE: days since 1970-01-01 (negative before). `i32::MAX` / `-i32::MAX` are DuckDB's

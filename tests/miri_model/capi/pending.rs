@@ -2,9 +2,9 @@
 //! `duckdb_execute_pending`, ...).
 
 use super::engine::{Outcome, cstring};
-use super::sql::run;
 use super::registry::{ERROR, SUCCESS, adopt, destroy, live};
 use super::result::write_result;
+use super::sql::run;
 use super::statement::prepared_ref;
 use crate as ffi;
 use std::cell::RefCell;

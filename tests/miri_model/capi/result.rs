@@ -3,9 +3,9 @@
 
 use super::database::{CONNECTION, ConnectionObj};
 use super::engine::{Outcome, parameter_count, prepare_error};
-use super::sql::run;
 use super::logical_type::new_logical_type;
 use super::registry::{ERROR, SUCCESS, adopt, fail, live, release, text};
+use super::sql::run;
 use super::storage::{CHUNK, ChunkObj, VECTOR_SIZE, build_vector};
 use crate as ffi;
 use std::cell::Cell as StdCell;
@@ -254,7 +254,6 @@ pub unsafe extern "C" fn duckdb_result_error_type(
             *code
         })
 }
-
 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn duckdb_fetch_chunk(result: ffi::duckdb_result) -> ffi::duckdb_data_chunk {

@@ -3,10 +3,10 @@
 
 use super::database::{CONNECTION, ConnectionObj};
 use super::engine::{Engine, cstring, normalize, parameter_count, prepare_error};
-use super::sql::run;
 use super::logical_type::{duckdb_destroy_logical_type, duckdb_get_type_id, new_logical_type};
 use super::registry::{ERROR, SUCCESS, adopt, destroy, fail, live, malloc_string, text};
 use super::result::write_result;
+use super::sql::run;
 use super::ty::{Cell, Ty, simple};
 use super::value::value_ref;
 use crate as ffi;

@@ -1,19 +1,19 @@
 //! Rendering cells as text straight from a chunk's storage ([`Vector::display_cells`]),
 //! without building [`Datum`](crate::safe::Datum)s: the same rules as `Datum`'s `Display`
-//! (both call the renderers of `values/render.rs`), no allocation per cell.
+//! (both call the renderers of this folder), no allocation per cell.
 
-use super::columns::{ArrayVector, ListVector};
-use super::plan::{Plan, decimal};
-use super::variant::VariantColumns;
-use super::vector::Vector;
+use super::Render;
+use super::nested::{
+    NULL_TEXT, write_child_rendered, write_child_text, write_child_value, write_list, write_map,
+    write_struct,
+};
+use super::scalars::{write_bits, write_blob};
 use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
+use crate::safe::read::{ArrayVector, ListVector, Plan, VariantColumns, Vector, decimal};
 use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::fixed::*;
-use crate::safe::values::{
-    Bignum, BitRef, Geometry, NULL_TEXT, Render, write_bits, write_blob, write_child_rendered,
-    write_child_text, write_child_value, write_list, write_map, write_struct,
-};
+use crate::safe::values::{Bignum, BitRef, Geometry};
 use std::convert::identity;
 use std::fmt::{self, Write};
 

@@ -9,14 +9,14 @@ const CAPACITY: usize = 96;
 
 /// ASCII text built on the stack; pushes past the capacity are dropped and reported as a
 /// formatting error when the text is written out.
-pub(super) struct TextBuf {
+pub(crate) struct TextBuf {
     bytes: [u8; CAPACITY],
     len: usize,
     overflow: bool,
 }
 
 impl TextBuf {
-    pub(super) fn new() -> TextBuf {
+    pub(crate) fn new() -> TextBuf {
         TextBuf {
             bytes: [0; CAPACITY],
             len: 0,
@@ -24,7 +24,7 @@ impl TextBuf {
         }
     }
 
-    pub(super) fn push_str(&mut self, s: &str) {
+    pub(crate) fn push_str(&mut self, s: &str) {
         let end = self.len + s.len();
         match self.bytes.get_mut(self.len..end) {
             Some(dst) => {
@@ -37,7 +37,7 @@ impl TextBuf {
 
     /// Decimal digits of `v`, zero-padded on the left to at least `min_digits`.
     #[inline]
-    pub(super) fn push_uint(&mut self, v: u128, min_digits: usize) {
+    pub(crate) fn push_uint(&mut self, v: u128, min_digits: usize) {
         match u64::try_from(v) {
             Ok(small) => self.push_u64(small, min_digits),
             Err(_) => self.push_u128_slow(v, min_digits),
@@ -47,7 +47,7 @@ impl TextBuf {
     /// Decimal digits of `v`, two at a time from a table, zero-padded on the left to at least
     /// `min_digits` (at most 20).
     #[inline]
-    pub(super) fn push_u64(&mut self, mut v: u64, min_digits: usize) {
+    pub(crate) fn push_u64(&mut self, mut v: u64, min_digits: usize) {
         const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
             2021222324252627282930313233343536373839\
             4041424344454647484950515253545556575859\
@@ -118,14 +118,14 @@ impl TextBuf {
     }
 
     /// Removes trailing `'0'`s.
-    pub(super) fn trim_zeros(&mut self) {
+    pub(crate) fn trim_zeros(&mut self) {
         while self.len > 0 && self.bytes[self.len - 1] == b'0' {
             self.len -= 1;
         }
     }
 
     #[inline]
-    pub(super) fn write_to<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+    pub(crate) fn write_to<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         if self.overflow {
             return Err(fmt::Error);
         }
@@ -147,17 +147,17 @@ impl fmt::Write for TextBuf {
 
 impl TextBuf {
     /// Whether a push did not fit.
-    pub(super) fn overflowed(&self) -> bool {
+    pub(crate) fn overflowed(&self) -> bool {
         self.overflow
     }
 
     /// The text so far.
-    pub(super) fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         utf8(&self.bytes[..self.len]).unwrap_or("")
     }
 
     /// Drops `suffix` from the end when the text ends with it.
-    pub(super) fn strip_suffix(&mut self, suffix: &str) {
+    pub(crate) fn strip_suffix(&mut self, suffix: &str) {
         if self.as_str().ends_with(suffix) {
             self.len -= suffix.len();
         }

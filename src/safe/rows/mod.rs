@@ -26,11 +26,15 @@
 //! # Ok::<(), duckdb_ffi::safe::Error>(())
 //! ```
 
-use super::connection::Connection;
-use super::result::QueryResult;
-use super::statement::PreparedStatement;
+mod row;
+
+pub use row::{ColumnIndex, Row};
+
+use crate::safe::connection::Connection;
 use crate::safe::error::{Error, ErrorKind, Result};
-use crate::safe::read::{ColumnNames, DataChunk, Row, VectorParts};
+use crate::safe::read::{ColumnNames, DataChunk, VectorParts};
+use crate::safe::result::QueryResult;
+use crate::safe::statement::PreparedStatement;
 use crate::safe::write::Params;
 
 /// Streams a result's rows (from [`QueryResult::rows`]), fetching one chunk at a time.

@@ -1,18 +1,9 @@
 //! [`Row`]: one row of a chunk, read cell by cell with [`FromSql`] by column position or
 //! name.
 
-use super::chunk::DataChunk;
-use super::from_sql::FromSql;
-use super::vector::{Vector, VectorParts};
 use crate::safe::error::{Error, ErrorKind, Result};
+use crate::safe::read::{ColumnNames, DataChunk, FromSql, Vector, VectorParts};
 use crate::safe::values::Datum;
-
-/// Where a [`Row`] finds its column names when a column is named rather than numbered: the
-/// result or statement it came from, which reads them from DuckDB once, on first use.
-pub(crate) trait ColumnNames {
-    /// The names, in column order.
-    fn cached_names(&self) -> &[String];
-}
 
 /// Names a column of a [`Row`]: by position (`usize`) or by name (`&str`). Sealed.
 pub trait ColumnIndex: sealed::Sealed {

@@ -326,7 +326,7 @@ macro_rules! float_writer {
 float_writer!(write_f64, f64, duckdb_digits_f64);
 
 /// A DOUBLE that displays as DuckDB's cast to VARCHAR writes it.
-pub(super) struct DuckDouble(pub(super) f64);
+pub(crate) struct DuckDouble(pub(crate) f64);
 
 impl fmt::Display for DuckDouble {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,0 +1,218 @@
+//! LIST, ARRAY, STRUCT, MAP and UNION text: which child texts DuckDB quotes, how children are
+//! separated, and `Datum`'s `Display`, which walks a nested value with these rules.
+
+use super::Render;
+use super::TextBuf;
+use super::scalars::{write_bits, write_blob};
+use super::variant::write_variant;
+use crate::safe::types::fixed_width_types;
+use crate::safe::values::Datum;
+use std::fmt;
+
+/// Whether DuckDB quotes this text inside a LIST, STRUCT or MAP: when it is empty, starts
+/// with white space, ends with white space (two bytes or more), is `null` in any case, or
+/// holds one of `"'(),:=[\]{}`.
+fn needs_quotes(s: &str) -> bool {
+    let b = s.as_bytes();
+    let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+    match b {
+        [] => true,
+        [first, ..] if space(*first) => true,
+        [.., last] if b.len() >= 2 && space(*last) => true,
+        _ if s.eq_ignore_ascii_case("null") => true,
+        _ => b.iter().any(|c| {
+            matches!(
+                c,
+                b'"' | b'\'' | b'(' | b')' | b',' | b':' | b'=' | b'[' | b'\\' | b']' | b'{' | b'}'
+            )
+        }),
+    }
+}
+
+/// Writes `s` between single quotes with `'` and `\` escaped by a backslash.
+pub(super) fn write_quoted<W: fmt::Write + ?Sized>(f: &mut W, s: &str) -> fmt::Result {
+    f.write_str("'")?;
+    let mut rest = s;
+    while let Some(i) = rest.find(['\'', '\\']) {
+        f.write_str(&rest[..i])?;
+        f.write_str("\\")?;
+        f.write_str(&rest[i..=i])?;
+        rest = &rest[i + 1..];
+    }
+    f.write_str(rest)?;
+    f.write_str("'")
+}
+
+/// Writes text (VARCHAR, ENUM, or another value's rendered text) as a nested value's child:
+/// quoted only when [`needs_quotes`] says so.
+pub(crate) fn write_child_text<W: fmt::Write + ?Sized>(f: &mut W, s: &str) -> fmt::Result {
+    if needs_quotes(s) {
+        write_quoted(f, s)
+    } else {
+        f.write_str(s)
+    }
+}
+
+/// Writes a nested value's child whose text `render` writes: rendered first (on the stack
+/// when it fits) and then quoted when [`needs_quotes`] says so.
+pub(crate) fn write_child_rendered<W: fmt::Write + ?Sized>(
+    f: &mut W,
+    mut render: impl FnMut(&mut dyn fmt::Write) -> fmt::Result,
+) -> fmt::Result {
+    let mut t = TextBuf::new();
+    match render(&mut t) {
+        Ok(()) => write_child_text(f, t.as_str()),
+        Err(_) if t.overflowed() => {
+            let mut text = String::new();
+            render(&mut text)?;
+            write_child_text(f, &text)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes one value of a fixed-width type (or a DECIMAL) as a nested value's child.
+#[inline]
+pub(crate) fn write_child_value<W: fmt::Write + ?Sized, R: Render>(
+    f: &mut W,
+    v: &R,
+) -> fmt::Result {
+    if R::PLAIN {
+        v.render(f)
+    } else {
+        write_child_rendered(f, |t| v.render(t))
+    }
+}
+
+/// The text of SQL NULL, at the top level and inside nested values.
+pub(crate) const NULL_TEXT: &str = "NULL";
+
+/// A LIST or ARRAY: `[child, child, ...]`.
+#[inline]
+pub(crate) fn write_list<W: fmt::Write + ?Sized, I: IntoIterator>(
+    f: &mut W,
+    items: I,
+    mut child: impl FnMut(&mut W, I::Item) -> fmt::Result,
+) -> fmt::Result {
+    f.write_str("[")?;
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        child(f, item)?;
+    }
+    f.write_str("]")
+}
+
+/// A MAP: `{key=value, ...}`; `key` and `value` write the two halves of one entry.
+pub(crate) fn write_map<W: fmt::Write + ?Sized, I: IntoIterator>(
+    f: &mut W,
+    entries: I,
+    mut key: impl FnMut(&mut W, &I::Item) -> fmt::Result,
+    mut value: impl FnMut(&mut W, &I::Item) -> fmt::Result,
+) -> fmt::Result {
+    f.write_str("{")?;
+    for (i, entry) in entries.into_iter().enumerate() {
+        f.write_str(if i > 0 { ", " } else { "" })?;
+        key(f, &entry)?;
+        f.write_str("=")?;
+        value(f, &entry)?;
+    }
+    f.write_str("}")
+}
+
+/// A STRUCT: `{'name': value, ...}` with every name quoted; a STRUCT whose fields have no
+/// names (DuckDB's unnamed STRUCT, from `ROW(...)`) as `(value, ...)`, and `(value,)` for one
+/// field. `child` writes field `i`'s value.
+pub(crate) fn write_struct<W: fmt::Write + ?Sized, T>(
+    f: &mut W,
+    fields: &[(String, T)],
+    mut child: impl FnMut(&mut W, usize, &T) -> fmt::Result,
+) -> fmt::Result {
+    let unnamed = !fields.is_empty() && fields.iter().all(|(name, _)| name.is_empty());
+    f.write_str(if unnamed { "(" } else { "{" })?;
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        if !unnamed {
+            write_quoted(f, name)?;
+            f.write_str(": ")?;
+        }
+        child(f, i, value)?;
+    }
+    if unnamed {
+        f.write_str(if fields.len() == 1 { ",)" } else { ")" })
+    } else {
+        f.write_str("}")
+    }
+}
+
+/// Whether the datum is of a nested type (LIST, ARRAY, STRUCT, MAP, UNION): DuckDB writes
+/// those inside another nested value as they are, never quoted.
+fn is_nested(d: &Datum) -> bool {
+    matches!(
+        d,
+        Datum::List(_)
+            | Datum::Array(_)
+            | Datum::Struct(_)
+            | Datum::Map(_)
+            | Datum::Union { .. }
+            | Datum::Variant(_)
+    )
+}
+
+macro_rules! display_datum {
+    ($($group:ident $v:ident $t:ident $s:ident $from:path,
+        $create:ident $get:ident $getter:ident, [$($bind:ident)?] [$($append:ident)?] $layout:ident;)*) => {
+        /// Writes one child of a LIST, ARRAY, STRUCT or MAP.
+        pub(super) fn write_child<W: fmt::Write + ?Sized>(f: &mut W, d: &Datum) -> fmt::Result {
+            match d {
+                Datum::Null => f.write_str(NULL_TEXT),
+                $( Datum::$v(v) => write_child_value(f, v), )*
+                Datum::Decimal(v) => write_child_value(f, v),
+                Datum::Varchar(s) | Datum::Enum(s) => write_child_text(f, s),
+                // Digits and a sign never need quotes.
+                Datum::Bignum(b) => write!(f, "{b}"),
+                d if is_nested(d) => d.render(f),
+                d => write_child_rendered(f, |t| d.render(t)),
+            }
+        }
+
+        impl Datum {
+            /// Writes the datum as DuckDB's `CAST(v AS VARCHAR)` does.
+            pub(crate) fn render<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+                match self {
+                    Datum::Null => f.write_str(NULL_TEXT),
+                    $( Datum::$v(v) => v.render(f), )*
+                    Datum::Decimal(v) => v.render(f),
+                    Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
+                    Datum::Blob(b) => write_blob(f, b),
+                    Datum::Bignum(b) => write!(f, "{b}"),
+                    Datum::Geometry(g) => write!(f, "{g}"),
+                    Datum::Bit(bits) => write_bits(f, bits.iter().copied()),
+                    Datum::List(items) | Datum::Array(items) => {
+                        write_list(f, items, |f, item| write_child(f, item))
+                    }
+                    Datum::Struct(fields) => write_struct(f, fields, |f, _, v| write_child(f, v)),
+                    Datum::Map(pairs) => write_map(
+                        f,
+                        pairs,
+                        |f, (k, _)| write_child(f, k),
+                        |f, (_, v)| write_child(f, v),
+                    ),
+                    Datum::Union { value, .. } => value.render(f),
+                    Datum::Variant(held) => write_variant(f, held),
+                }
+            }
+        }
+
+        impl fmt::Display for Datum {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.render(f)
+            }
+        }
+    };
+}
+
+fixed_width_types!(display_datum);
