@@ -5,14 +5,15 @@
 //! `String` or a stack buffer. Two callers share them: `Datum`'s `Display`, and the borrowed
 //! cells of [`DisplayCells`](crate::safe::DisplayCells), which render straight from a chunk's
 //! storage without building a `Datum`. Both call the same per-type functions ([`Render`]) and
-//! the same nested-value helpers ([`write_list`], [`write_struct`], [`write_map`],
-//! [`write_child_value`], [`write_child_rendered`]), so there is one copy of the rules.
+//! the same nested-value helpers (`nested::write_list`, `write_struct`, `write_map`,
+//! `write_child_value`, `write_child_rendered`), so there is one copy of the rules.
 //!
 //! By concern: `calendar` (dates, times, timestamps, intervals), `scalars` (numbers, UUIDs,
 //! BLOB, BIT), `float` (the shortest round-trip text of FLOAT and DOUBLE), `nested` (LIST,
-//! ARRAY, STRUCT, MAP, UNION and `Datum`'s `Display`), `variant` (values held by a VARIANT),
-//! `cells` (rendering straight from a chunk's storage), and `text_buf` (a stack buffer they
-//! share).
+//! ARRAY, STRUCT, MAP, UNION, values held by a VARIANT, and `Datum`'s `Display`), `cells`
+//! (rendering straight from a chunk's storage), and `text_buf` (a stack buffer they share).
+//! GEOMETRY's WKT is written by its own module (`values/geometry.rs`), which also checks the
+//! WKB with the same walk.
 
 mod calendar;
 mod cells;
@@ -20,7 +21,6 @@ mod float;
 mod nested;
 mod scalars;
 mod text_buf;
-mod variant;
 
 pub use cells::{DisplayCell, DisplayCells};
 pub(crate) use float::DuckDouble;
