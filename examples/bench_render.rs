@@ -18,7 +18,8 @@
 //! (they are the same text); the best of `runs` runs is printed side by side as
 //! `RESULT render <cells s> <engine s> <cells/engine>`.
 
-use duckdb_ffi::safe::{Connection, Database, Datum, Result};
+use duckdb_ffi::safe::types::Datum;
+use duckdb_ffi::safe::{Connection, Database, Result};
 use std::fmt::Write;
 use std::time::Instant;
 

@@ -5,10 +5,9 @@
 //! cargo run --release --example tour
 //! ```
 
-use duckdb_ffi::safe::{
-    Database, Datum, EngineError, Error, ErrorKind, LogicalType, Null, ScalarFunction, Timestamp,
-    TypeId, ledger, library_version,
-};
+use duckdb_ffi::safe::functions::ScalarFunction;
+use duckdb_ffi::safe::types::{Datum, LogicalType, Null, Timestamp, TypeId};
+use duckdb_ffi::safe::{Database, EngineError, Error, ErrorKind, ledger, library_version};
 
 fn main() -> Result<(), Error> {
     // Everything that holds a C handle lives in this block, so it is all gone at its end.

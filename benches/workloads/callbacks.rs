@@ -5,11 +5,12 @@
 //! of the input (`Vector::as_slice`) and of the output (`VectorWriter::as_uninit_slice`), and
 //! the validity mask only where NULLs can reach the code.
 
-use duckdb_ffi::safe::{
-    Aggregate, AggregateFunction, AggregateStates, CallbackResult, Connection, FunctionInput,
-    LogicalType, OutputChunk, Result, ScalarFunction, TableBind, TableFunction, TableInit,
-    TableScan, TypeId, VectorWriter,
+use duckdb_ffi::safe::functions::{
+    Aggregate, AggregateFunction, AggregateStates, CallbackResult, FunctionInput, OutputChunk,
+    ScalarFunction, TableBind, TableFunction, TableInit, TableScan,
 };
+use duckdb_ffi::safe::types::{LogicalType, TypeId};
+use duckdb_ffi::safe::{Connection, Result, VectorWriter};
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Rows each callback query handles.

@@ -1,9 +1,9 @@
 //! The workloads through duckdb-ffi's safe layer, written as a user of the crate would.
 
 use super::{APPEND_ROWS, RENDER_QUERY, SCAN_QUERY, ScanSums};
+use duckdb_ffi::safe::types::{LogicalType, TypeId};
 use duckdb_ffi::safe::{
-    ChunkWriter, Connection, Database, Error, ErrorKind, LogicalType, PreparedStatement,
-    QueryResult, Result, TypeId,
+    ChunkWriter, Connection, Database, Error, ErrorKind, PreparedStatement, QueryResult, Result,
 };
 
 /// The first row's column 0 as `i64` (through the row API).

@@ -13,9 +13,8 @@
 #![no_main]
 
 use duckdb_ffi::safe::ledger::HandleKind;
-use duckdb_ffi::safe::{
-    Appender, Config, Database, Datum, ErrorKind, PendingState, QueryResult, Value, ledger,
-};
+use duckdb_ffi::safe::{Appender, Config, Database, ErrorKind, PendingState, QueryResult, ledger};
+use duckdb_ffi::safe::types::{Datum, Value};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

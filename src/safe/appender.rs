@@ -7,9 +7,9 @@ use crate as ffi;
 use crate::safe::cabi::c_string;
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::handle::{Owned, kind};
-use crate::safe::logical_type::LogicalType;
 use crate::safe::read::DataChunk;
 use crate::safe::trace;
+use crate::safe::types::LogicalType;
 use crate::safe::types::fixed_width_types;
 use crate::safe::values::CRepr;
 use crate::safe::write::{ParamSink, Params, SinkSealed, ToSql, ToSqlOutput, count_mismatch};
@@ -93,7 +93,8 @@ impl Connection {
     /// `appended_data`) with columns of `types` named `column_names` (default `col1`, ...).
     ///
     /// ```
-    /// use duckdb_ffi::safe::{Database, LogicalType, TypeId};
+    /// use duckdb_ffi::safe::Database;
+    /// use duckdb_ffi::safe::types::{LogicalType, TypeId};
     /// let conn = Database::open_in_memory()?.connect()?;
     /// conn.execute("CREATE TABLE t(id INTEGER)")?;
     /// let types = [LogicalType::new(TypeId::Integer)?];

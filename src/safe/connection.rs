@@ -192,10 +192,10 @@ impl Connection {
         QueryProgress::from_raw(unsafe { ffi::duckdb_query_progress(self.handle.get()) })
     }
 
-    /// Registers a function written in Rust — a [`ScalarFunction`](crate::safe::ScalarFunction),
-    /// [`ScalarFunctionSet`](crate::safe::ScalarFunctionSet),
-    /// [`AggregateFunction`](crate::safe::AggregateFunction) or
-    /// [`TableFunction`](crate::safe::TableFunction) — in the database's catalog, for every
+    /// Registers a function written in Rust — a [`ScalarFunction`](crate::safe::functions::ScalarFunction),
+    /// [`ScalarFunctionSet`](crate::safe::functions::ScalarFunctionSet),
+    /// [`AggregateFunction`](crate::safe::functions::AggregateFunction) or
+    /// [`TableFunction`](crate::safe::functions::TableFunction) — in the database's catalog, for every
     /// connection of the database (see [`functions`](crate::safe::functions)).
     pub fn register(&self, function: impl crate::safe::functions::Register) -> Result<()> {
         // SAFETY: our connection is live for the whole call.

@@ -104,7 +104,9 @@ impl Database {
     /// dropped when the database closes.
     ///
     /// ```
-    /// use duckdb_ffi::safe::{Database, Replacement, Value};
+    /// use duckdb_ffi::safe::Database;
+    /// use duckdb_ffi::safe::functions::Replacement;
+    /// use duckdb_ffi::safe::types::Value;
     /// let db = Database::open_in_memory()?;
     /// // `FROM numbers_17` reads `range(17)`.
     /// db.add_replacement_scan(|table| {
@@ -117,8 +119,11 @@ impl Database {
     /// ```
     pub fn add_replacement_scan<F>(&self, scan: F)
     where
-        F: Fn(&str) -> crate::safe::CallbackResult<Option<crate::safe::Replacement>>
-            + Send
+        F: Fn(
+                &str,
+            ) -> crate::safe::functions::CallbackResult<
+                Option<crate::safe::functions::Replacement>,
+            > + Send
             + Sync
             + 'static,
     {

@@ -3,6 +3,7 @@
 use crate as ffi;
 use std::ffi::{CStr, c_char};
 use std::fmt;
+use std::sync::Arc;
 
 /// What went wrong: an error DuckDB reported (with its `duckdb_error_type`), or a Rust-side
 /// misuse the safe layer caught before calling C.
@@ -126,12 +127,39 @@ engine_errors! {
     ResourceInUse = duckdb_error_type_DUCKDB_ERROR_RESOURCE_IN_USE, "Resource In Use",
 }
 
-/// An error from the safe layer: its [`ErrorKind`] and a message for humans.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An error from the safe layer: its [`ErrorKind`], a message for humans, and optionally the
+/// error that caused it ([`source`](std::error::Error::source)).
+///
+/// A conversion written outside this crate (a [`FromSql`](crate::safe::types::FromSql) of your
+/// own, say) keeps its cause with [`with_source`](Error::with_source):
+///
+/// ```
+/// use duckdb_ffi::safe::{Error, ErrorKind};
+/// use std::error::Error as _;
+///
+/// let parsed = "x1".parse::<u32>().map_err(|e| {
+///     Error::new(ErrorKind::TypeMismatch, "not a port number").with_source(e)
+/// });
+/// let err = parsed.unwrap_err();
+/// assert_eq!(err.source().unwrap().to_string(), "invalid digit found in string");
+/// ```
+///
+/// Errors compare equal when their kinds and messages are equal; the source is not compared.
+/// A clone shares the source.
+#[derive(Clone, Debug)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
+
+impl PartialEq for Error {
+    fn eq(&self, other: &Error) -> bool {
+        self.kind == other.kind && self.message == other.message
+    }
+}
+
+impl Eq for Error {}
 
 /// `Result` with the safe layer's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -142,7 +170,17 @@ impl Error {
         Error {
             kind,
             message: message.into(),
+            source: None,
         }
+    }
+
+    /// The same error, caused by `source` (returned by [`source`](std::error::Error::source)).
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        self.source = Some(Arc::from(source.into()));
+        self
     }
 
     /// An error DuckDB reported.
@@ -271,7 +309,13 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<std::ffi::NulError> for Error {
     fn from(e: std::ffi::NulError) -> Error {
@@ -282,18 +326,37 @@ impl From<std::ffi::NulError> for Error {
                 e.nul_position()
             ),
         )
+        .with_source(e)
     }
 }
 
 impl From<std::str::Utf8Error> for Error {
     fn from(e: std::str::Utf8Error) -> Error {
-        Error::new(ErrorKind::InvalidUtf8, e.to_string())
+        Error::new(ErrorKind::InvalidUtf8, e.to_string()).with_source(e)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::hint_for;
+    use super::{Error, ErrorKind, hint_for};
+    use std::error::Error as _;
+
+    #[test]
+    fn a_source_survives_clones_and_is_left_out_of_equality() {
+        let plain = Error::new(ErrorKind::TypeMismatch, "not a number");
+        assert!(plain.source().is_none());
+        let cause = "12a".parse::<i32>().unwrap_err();
+        let caused = plain.clone().with_source(cause.clone());
+        assert_eq!(caused.source().unwrap().to_string(), cause.to_string());
+        let copy = caused.clone();
+        assert_eq!(copy.source().unwrap().to_string(), cause.to_string());
+        assert_eq!(caused, plain);
+        assert_eq!(caused.to_string(), plain.to_string());
+        let bytes = vec![0xffu8];
+        let utf8 = Error::from(std::str::from_utf8(&bytes).unwrap_err());
+        assert_eq!(utf8.kind(), ErrorKind::InvalidUtf8);
+        assert!(utf8.source().is_some());
+    }
 
     #[test]
     fn install_advice_for_an_unregistered_extension_names_the_feature() {

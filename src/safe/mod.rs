@@ -39,7 +39,8 @@
 //!   handle, and the caller must destroy it.
 //!
 //! ```
-//! use duckdb_ffi::safe::{LogicalType, TypeId, ledger};
+//! use duckdb_ffi::safe::ledger;
+//! use duckdb_ffi::safe::types::{LogicalType, TypeId};
 //! let before = ledger::snapshot().live_total();
 //! let raw = LogicalType::new(TypeId::Integer)?.into_raw();
 //! assert_eq!(ledger::snapshot().live_total(), before);
@@ -62,9 +63,9 @@ mod error;
 mod handle;
 pub mod ledger;
 mod trace;
-// Types and values.
-mod logical_type;
-mod types;
+// Types and values: `types` is the public face (values and conversions), `values` their
+// implementation.
+pub mod types;
 mod values;
 // Values as text, exactly as DuckDB casts them to VARCHAR.
 mod render;
@@ -111,16 +112,10 @@ pub use appender::Appender;
 pub use connection::{BorrowedConnection, Connection, InterruptHandle, QueryProgress};
 pub use database::{Config, ConfigOption, Database, library_version};
 pub use error::{EngineError, Error, ErrorKind, Result};
-pub use functions::{
-    Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, CastInput,
-    FunctionInput, OutputChunk, Replacement, ScalarBind, ScalarFunction, ScalarFunctionSet,
-    TableBind, TableFunction, TableInit, TableScan, TypeAlias,
-};
-pub use logical_type::LogicalType;
 pub use pending::{PendingResult, PendingState};
 pub use read::{
-    ArrayVector, Bits, Blobs, DataChunk, FromSql, ListVector, MapVector, Primitive, Strings,
-    Validity, Values, Vector,
+    ArrayVector, Bits, Blobs, DataChunk, ListVector, MapVector, Primitive, Strings, Validity,
+    Values, Vector,
 };
 pub use render::{DisplayCell, DisplayCells};
 pub use report::{MemoryReport, MemoryTag, ProfileNode, TemporaryFile};
@@ -128,11 +123,4 @@ pub use result::{Chunks, QueryResult, StatementType};
 pub use rows::{ColumnIndex, Row, Rows};
 pub use statement::PreparedStatement;
 pub use transaction::Transaction;
-pub use types::TypeId;
-pub use values::{
-    Bignum, BitRef, Date, Datum, Decimal, Geometry, GeometryType, Interval, Time, TimeNs, TimeTz,
-    Timestamp, TimestampMs, TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid, Value,
-};
-pub use write::{
-    ChunkWritable, ChunkWriter, Null, ParamSink, Params, ToSql, ToSqlOutput, VectorWriter,
-};
+pub use write::{ChunkWriter, VectorWriter};

@@ -3,8 +3,8 @@
 use crate as ffi;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{Owned, kind};
-use crate::safe::logical_type::LogicalType;
 use crate::safe::read::{ColumnNames, DataChunk};
+use crate::safe::types::LogicalType;
 use crate::safe::types::TypeId;
 
 use std::cell::OnceCell;

@@ -12,6 +12,8 @@
 
 use super::*;
 use crate::miri_model::canned as sql;
+use crate::safe::functions::*;
+use crate::safe::types::*;
 
 // One module per area of the safe layer.
 mod appender;

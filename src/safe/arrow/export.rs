@@ -7,10 +7,10 @@ use crate::safe::cabi::c_string;
 use crate::safe::connection::Connection;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{Owned, kind};
-use crate::safe::logical_type::LogicalType;
 use crate::safe::read::DataChunk;
 use crate::safe::result::QueryResult;
 use crate::safe::statement::PreparedStatement;
+use crate::safe::types::LogicalType;
 use crate::safe::write::Params;
 use std::marker::PhantomData;
 
@@ -50,7 +50,8 @@ impl<'conn> ArrowOptions<'conn> {
     /// The Arrow schema of a table with these columns (a struct with one child per column).
     ///
     /// ```
-    /// use duckdb_ffi::safe::{Database, LogicalType, TypeId};
+    /// use duckdb_ffi::safe::Database;
+    /// use duckdb_ffi::safe::types::{LogicalType, TypeId};
     /// let conn = Database::open_in_memory()?.connect()?;
     /// let options = conn.arrow_options()?;
     /// let types = [LogicalType::new(TypeId::BigInt)?, LogicalType::new(TypeId::Varchar)?];

@@ -6,8 +6,8 @@ use crate::safe::appender::{Appender, error_from_data};
 use crate::safe::connection::Connection;
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::handle::{Owned, kind};
-use crate::safe::logical_type::LogicalType;
 use crate::safe::read::DataChunk;
+use crate::safe::types::LogicalType;
 use std::marker::PhantomData;
 use std::ptr;
 

@@ -9,8 +9,8 @@ use crate::safe::error::{Error, Result};
 use crate::safe::functions::{
     CallbackResult, OutputChunk, TableBind, TableFunction, TableInit, TableScan,
 };
-use crate::safe::logical_type::LogicalType;
 use crate::safe::read::DataChunk;
+use crate::safe::types::LogicalType;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 

@@ -6,8 +6,8 @@ use super::{Register, Registrar, name_error, registered};
 use crate as ffi;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{Counted, HandleKind, Owned, kind};
-use crate::safe::logical_type::LogicalType;
 use crate::safe::read::Validity;
+use crate::safe::types::LogicalType;
 use crate::safe::write::VectorWriter;
 use std::ffi::CString;
 use std::marker::PhantomData;
@@ -174,8 +174,10 @@ impl<S> AggregateStates<'_, S> {
 /// [`Connection::register`](crate::safe::Connection::register).
 ///
 /// ```
-/// use duckdb_ffi::safe::{Aggregate, AggregateFunction, AggregateStates, CallbackResult};
-/// use duckdb_ffi::safe::{Database, FunctionInput, LogicalType, TypeId, VectorWriter};
+/// use duckdb_ffi::safe::functions::{Aggregate, AggregateFunction, AggregateStates, CallbackResult};
+/// use duckdb_ffi::safe::{Database, VectorWriter};
+/// use duckdb_ffi::safe::functions::FunctionInput;
+/// use duckdb_ffi::safe::types::{LogicalType, TypeId};
 ///
 /// /// The sum of a BIGINT column, as BIGINT.
 /// struct Total;
@@ -213,7 +215,8 @@ impl<S> AggregateStates<'_, S> {
 /// States move between DuckDB's threads, so they must be `Send`:
 ///
 /// ```compile_fail,E0277
-/// use duckdb_ffi::safe::{Aggregate, AggregateStates, CallbackResult, FunctionInput, VectorWriter};
+/// use duckdb_ffi::safe::VectorWriter;
+/// use duckdb_ffi::safe::functions::{Aggregate, AggregateStates, CallbackResult, FunctionInput};
 /// struct Shared;
 /// impl Aggregate for Shared {
 ///     type State = std::rc::Rc<i64>; // not Send

@@ -5,8 +5,8 @@ use super::{Register, Registrar, name_error, registered};
 use crate as ffi;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{HandleKind, Owned, kind};
-use crate::safe::logical_type::LogicalType;
 use crate::safe::read::Vector;
+use crate::safe::types::LogicalType;
 use crate::safe::types::TypeId;
 use crate::safe::write::VectorWriter;
 
@@ -56,7 +56,9 @@ type CastFn = dyn Fn(&CastInput<'_>, &mut VectorWriter<'_>) -> CallbackResult + 
 /// an [implicit cost](Self::implicit_cost)) implicitly.
 ///
 /// ```
-/// use duckdb_ffi::safe::{CastFunction, Database, LogicalType, TypeAlias, TypeId};
+/// use duckdb_ffi::safe::Database;
+/// use duckdb_ffi::safe::functions::{CastFunction, TypeAlias};
+/// use duckdb_ffi::safe::types::{LogicalType, TypeId};
 /// let conn = Database::open_in_memory()?.connect()?;
 /// conn.register(TypeAlias::new("yes_no", LogicalType::new(TypeId::Boolean)?))?;
 /// let mut yes_no = LogicalType::new(TypeId::Boolean)?;

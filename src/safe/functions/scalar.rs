@@ -5,8 +5,8 @@ use super::{Register, Registrar, name_error, registered};
 use crate as ffi;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{HandleKind, Owned, kind};
-use crate::safe::logical_type::LogicalType;
 use crate::safe::read::{Vector, chunk_vector};
+use crate::safe::types::LogicalType;
 use crate::safe::types::TypeId;
 use crate::safe::write::VectorWriter;
 use std::any::Any;
@@ -147,7 +147,9 @@ struct Settings {
 /// each row's validity itself.
 ///
 /// ```
-/// use duckdb_ffi::safe::{Database, LogicalType, ScalarFunction, TypeId};
+/// use duckdb_ffi::safe::Database;
+/// use duckdb_ffi::safe::functions::ScalarFunction;
+/// use duckdb_ffi::safe::types::{LogicalType, TypeId};
 /// let conn = Database::open_in_memory()?.connect()?;
 /// let bigint = LogicalType::new(TypeId::BigInt)?;
 /// let twice = ScalarFunction::new("twice_plus_one", |input, out| {
@@ -170,7 +172,7 @@ struct Settings {
 /// The closure must be `Send + Sync`:
 ///
 /// ```compile_fail,E0277
-/// use duckdb_ffi::safe::ScalarFunction;
+/// use duckdb_ffi::safe::functions::ScalarFunction;
 /// let counter = std::rc::Rc::new(());
 /// ScalarFunction::new("f", move |_, _| { let _ = &counter; Ok(()) });
 /// ```
@@ -360,7 +362,9 @@ impl Register for ScalarFunction {
 /// own return type); DuckDB picks the one that fits a call's arguments.
 ///
 /// ```
-/// use duckdb_ffi::safe::{Database, LogicalType, ScalarFunction, ScalarFunctionSet, TypeId};
+/// use duckdb_ffi::safe::Database;
+/// use duckdb_ffi::safe::functions::{ScalarFunction, ScalarFunctionSet};
+/// use duckdb_ffi::safe::types::{LogicalType, TypeId};
 /// let conn = Database::open_in_memory()?.connect()?;
 /// let (int, text) = (LogicalType::new(TypeId::BigInt)?, LogicalType::new(TypeId::Varchar)?);
 /// let for_ints = ScalarFunction::new("kind_of", |input, out| {

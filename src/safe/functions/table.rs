@@ -5,7 +5,7 @@ use super::{Register, Registrar, name_error, registered};
 use crate as ffi;
 use crate::safe::error::{Error, Result};
 use crate::safe::handle::{Counted, HandleKind, Owned, kind};
-use crate::safe::logical_type::LogicalType;
+use crate::safe::types::LogicalType;
 use crate::safe::values::Value;
 use crate::safe::write::VectorWriter;
 use std::ffi::{CString, c_void};
@@ -204,8 +204,11 @@ impl OutputChunk<'_> {
 /// [`Connection::register`](crate::safe::Connection::register).
 ///
 /// ```
-/// use duckdb_ffi::safe::{CallbackResult, Database, LogicalType, OutputChunk, TableBind};
-/// use duckdb_ffi::safe::{TableFunction, TableInit, TableScan, TypeId};
+/// use duckdb_ffi::safe::Database;
+/// use duckdb_ffi::safe::functions::{CallbackResult, OutputChunk, TableBind};
+/// use duckdb_ffi::safe::types::LogicalType;
+/// use duckdb_ffi::safe::functions::{TableFunction, TableInit, TableScan};
+/// use duckdb_ffi::safe::types::TypeId;
 /// use std::sync::atomic::{AtomicI64, Ordering};
 ///
 /// /// `count_to(n)`: the BIGINTs 1..=n.
@@ -249,7 +252,7 @@ impl OutputChunk<'_> {
 /// A scan's shared state is used by several threads at once, so it must be `Sync`:
 ///
 /// ```compile_fail,E0277
-/// use duckdb_ffi::safe::{CallbackResult, OutputChunk, TableBind, TableInit, TableScan};
+/// use duckdb_ffi::safe::functions::{CallbackResult, OutputChunk, TableBind, TableInit, TableScan};
 /// struct Racy;
 /// impl TableScan for Racy {
 ///     type Bind = ();

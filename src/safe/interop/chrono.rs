@@ -8,7 +8,8 @@ use super::temporal::{
     write_timestamp_micros,
 };
 use super::{name, out_of_range};
-use crate::safe::{Date, FromSql, Result, Timestamp, TimestampTz, ToSql, ToSqlOutput, Vector};
+use crate::safe::types::{Date, FromSql, Timestamp, TimestampTz, ToSql, ToSqlOutput};
+use crate::safe::{Result, Vector};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Timelike, Utc};
 use std::fmt::Display;
 

@@ -8,10 +8,10 @@ use super::temporal::{
     write_fixed_interval, write_time, write_timestamp_micros,
 };
 use super::{check_cell, name, out_of_range};
-use crate::safe::{
-    FromSql, Interval, Result, Timestamp as DuckTimestamp, TimestampTz, ToSql, ToSqlOutput, TypeId,
-    Vector,
+use crate::safe::types::{
+    FromSql, Interval, Timestamp as DuckTimestamp, TimestampTz, ToSql, ToSqlOutput, TypeId,
 };
+use crate::safe::{Result, Vector};
 use jiff::civil::{Date, DateTime, Time};
 use jiff::{SignedDuration, Span, Timestamp};
 
@@ -50,7 +50,7 @@ impl FromSql<'_> for Date {
         let days = read_days::<Self>(vector, row)?;
         date_from_days(i64::from(days)).ok_or_else(|| {
             out_of_range(
-                crate::safe::Date { days },
+                crate::safe::types::Date { days },
                 name::<Self>(),
                 "outside jiff's range",
             )

@@ -1,4 +1,4 @@
-//! Conversions ([`FromSql`](crate::safe::FromSql) and [`ToSql`](crate::safe::ToSql), both
+//! Conversions ([`FromSql`](crate::safe::types::FromSql) and [`ToSql`](crate::safe::types::ToSql), both
 //! ways) between the safe layer's values and the Rust ecosystem's types, each behind the
 //! cargo feature named after its crate:
 //!
@@ -12,7 +12,7 @@
 //!
 //! and `uuid::Uuid` for UUID (feature `uuid`), `rust_decimal::Decimal` for DECIMAL (feature
 //! `rust_decimal`, see its file for the scale and width rules). Each conversion reads the
-//! typed value ([`Date`](crate::safe::Date), [`Timestamp`](crate::safe::Timestamp), ...) and
+//! typed value ([`Date`](crate::safe::types::Date), [`Timestamp`](crate::safe::types::Timestamp), ...) and
 //! converts it, or describes itself as one. The date/time conversions share these rules:
 //!
 //! - **Column types.** Dates read DATE; times of day read TIME and TIME_NS; civil date-times
@@ -27,7 +27,7 @@
 //!   microsecond **truncates toward negative infinity** (floor): `23:59:59.999999999` writes
 //!   as `23:59:59.999999`, `1969-12-31 23:59:59.9999995` as `1969-12-31 23:59:59.999999`, and
 //!   a duration of -1.5 µs as -2 µs. To keep nanoseconds, bind a
-//!   [`TimestampNs`](crate::safe::TimestampNs) yourself.
+//!   [`TimestampNs`](crate::safe::types::TimestampNs) yourself.
 //! - **Infinity.** DuckDB's `infinity` and `-infinity` DATE and TIMESTAMP values have no
 //!   equivalent in these crates: reading one is an [`ErrorKind::OutOfRange`] error.
 //! - **Range.** DuckDB's DATE spans about 5.9 million years each way, wider than every crate
@@ -58,7 +58,8 @@ mod time;
 #[cfg(feature = "uuid")]
 mod uuid;
 
-use crate::safe::{Error, ErrorKind, Result, TypeId, Vector};
+use crate::safe::types::TypeId;
+use crate::safe::{Error, ErrorKind, Result, Vector};
 
 /// The name errors give `T`.
 fn name<T>() -> &'static str {
@@ -101,10 +102,11 @@ fn check_cell<T>(vector: &Vector<'_>, row: usize, types: &[TypeId]) -> Result<Ty
 #[cfg(any(feature = "chrono", feature = "time", feature = "jiff"))]
 mod temporal {
     use super::{check_cell, name, out_of_range};
-    use crate::safe::{
-        Date, FromSql, Interval, Result, Time, TimeNs, Timestamp, TimestampMs, TimestampNs,
-        TimestampS, TimestampTz, TimestampTzNs, TypeId, Vector,
+    use crate::safe::types::{
+        Date, FromSql, Interval, Time, TimeNs, Timestamp, TimestampMs, TimestampNs, TimestampS,
+        TimestampTz, TimestampTzNs, TypeId,
     };
+    use crate::safe::{Result, Vector};
     use std::fmt::Display;
 
     pub(super) const NANOS_PER_MICRO: i128 = 1_000;

@@ -10,7 +10,8 @@
 //! statement's parameter type then depends only on the scale.
 
 use super::{check_cell, name, out_of_range};
-use crate::safe::{FromSql, Result, ToSql, ToSqlOutput, TypeId, Vector};
+use crate::safe::types::{FromSql, ToSql, ToSqlOutput, TypeId};
+use crate::safe::{Result, Vector};
 use rust_decimal::Decimal;
 
 /// DuckDB's widest DECIMAL, which every value is written as.
@@ -49,7 +50,7 @@ impl FromSql<'_> for Decimal {
         ];
         let (value, scale, shown) = match check_cell::<Self>(vector, row, &types)? {
             TypeId::Decimal => {
-                let d = crate::safe::Decimal::from_vector(vector, row)?;
+                let d = crate::safe::types::Decimal::from_vector(vector, row)?;
                 (Some(d.value), u32::from(d.scale), d.to_string())
             }
             TypeId::UHugeInt => {
@@ -72,6 +73,6 @@ impl ToSql for Decimal {
         // A 96-bit mantissa has at most 29 digits and the scale at most 28: always valid.
         let scale = u8::try_from(self.scale())
             .map_err(|_| out_of_range(self, "DECIMAL", "scale above 38"))?;
-        crate::safe::Decimal::new(self.mantissa(), WIDTH, scale).map(ToSqlOutput::Decimal)
+        crate::safe::types::Decimal::new(self.mantissa(), WIDTH, scale).map(ToSqlOutput::Decimal)
     }
 }

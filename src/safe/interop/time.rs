@@ -8,7 +8,8 @@ use super::temporal::{
     write_timestamp_micros,
 };
 use super::{name, out_of_range};
-use crate::safe::{FromSql, Result, Timestamp, TimestampTz, ToSql, ToSqlOutput, Vector};
+use crate::safe::types::{FromSql, Timestamp, TimestampTz, ToSql, ToSqlOutput};
+use crate::safe::{Result, Vector};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 
 /// The Julian day number of 1970-01-01.
@@ -48,7 +49,7 @@ impl FromSql<'_> for Date {
         let days = read_days::<Self>(vector, row)?;
         date_from_days(i64::from(days)).ok_or_else(|| {
             out_of_range(
-                crate::safe::Date { days },
+                crate::safe::types::Date { days },
                 name::<Self>(),
                 "outside time's range",
             )

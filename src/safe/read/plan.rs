@@ -4,7 +4,7 @@ use super::variant::{self, VariantColumns};
 use super::vector::Vector;
 use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
-use crate::safe::logical_type::LogicalType;
+use crate::safe::types::LogicalType;
 use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::fixed::*;
 use crate::safe::values::{Bignum, BitRef, Datum, Decimal, Geometry};

@@ -18,9 +18,9 @@ mod sealed {
 /// TINYINT; `i16`, `i32`, `i64`, `i128` SMALLINT, INTEGER, BIGINT, HUGEINT and the DECIMALs
 /// stored at that width; `u8`, `u16`, `u32` UTINYINT, USMALLINT, UINTEGER and the ENUM indexes
 /// stored at that width; `u64` UBIGINT; `u128` UHUGEINT; `f32` FLOAT; `f64` DOUBLE; `bool`
-/// BOOLEAN; and [`Date`](crate::safe::Date), [`Time`](crate::safe::Time),
-/// [`TimeNs`](crate::safe::TimeNs), [`TimeTz`](crate::safe::TimeTz), the timestamps and
-/// [`Interval`](crate::safe::Interval).
+/// BOOLEAN; and [`Date`](crate::safe::types::Date), [`Time`](crate::safe::types::Time),
+/// [`TimeNs`](crate::safe::types::TimeNs), [`TimeTz`](crate::safe::types::TimeTz), the timestamps and
+/// [`Interval`](crate::safe::types::Interval).
 pub trait Primitive: Copy + sealed::Sealed + 'static {
     /// The Rust name, for error messages.
     const NAME: &'static str;
@@ -109,7 +109,7 @@ two_halves!(i128: i64, u128: u64);
 
 /// Whether `v` is a DECIMAL or an ENUM whose values are stored as `storage` (the logical type
 /// is only fetched for such a column), or a UUID (stored as a HUGEINT with its top bit flipped:
-/// read as `i128`, converted by [`Uuid::from_storage`](crate::safe::Uuid::from_storage)).
+/// read as `i128`, converted by [`Uuid::from_storage`](crate::safe::types::Uuid::from_storage)).
 fn stored_as(v: &Vector<'_>, storage: TypeId) -> bool {
     match v.type_id() {
         TypeId::Uuid => storage == TypeId::HugeInt,

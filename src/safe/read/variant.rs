@@ -11,7 +11,7 @@ use super::primitive::{Primitive, Values};
 use super::vector::Vector;
 use crate::safe::cabi::utf8;
 use crate::safe::error::{Error, ErrorKind, Result};
-use crate::safe::logical_type::LogicalType;
+use crate::safe::types::LogicalType;
 use crate::safe::types::TypeId;
 use crate::safe::values::fixed::*;
 use crate::safe::values::{Bignum, BitRef, Datum, Decimal, Geometry};
@@ -354,7 +354,7 @@ mod tests {
     use super::{EXPECTED_LAYOUT, check_fields, leb128};
     use crate::safe::Database;
     use crate::safe::error::ErrorKind;
-    use crate::safe::logical_type::LogicalType;
+    use crate::safe::types::LogicalType;
     use crate::safe::types::TypeId;
 
     // The engine's VARIANT type and its storage fields: the Miri model has no VARIANT.

@@ -3,7 +3,7 @@
 
 use crate as ffi;
 use crate::safe::error::{Error, ErrorKind, Result};
-use crate::safe::logical_type::LogicalType;
+use crate::safe::types::LogicalType;
 use crate::safe::types::TypeId;
 use std::marker::PhantomData;
 
@@ -148,7 +148,8 @@ impl<'chunk> Vector<'chunk> {
     /// accessor checks it, so asking for the wrong type stays an error:
     ///
     /// ```
-    /// use duckdb_ffi::safe::{Database, ErrorKind, TypeId};
+    /// use duckdb_ffi::safe::{Database, ErrorKind};
+    /// use duckdb_ffi::safe::types::TypeId;
     /// let conn = Database::open_in_memory()?.connect()?;
     /// let mut result = conn.query("SELECT 1::SMALLINT AS a, 2.5::DECIMAL(4,1) AS d, 'x' AS s")?;
     /// let chunk = result.next_chunk()?.expect("one chunk");

@@ -1,5 +1,5 @@
 //! Rendering cells as text straight from a chunk's storage ([`Vector::display_cells`]),
-//! without building [`Datum`](crate::safe::Datum)s: the same rules as `Datum`'s `Display`
+//! without building [`Datum`](crate::safe::types::Datum)s: the same rules as `Datum`'s `Display`
 //! (both call the renderers of this folder), no allocation per cell.
 
 use super::Render;
@@ -394,7 +394,7 @@ fixed_width_types!(scalar_renderers);
 /// `CAST(v AS VARCHAR)` writes it, straight from the chunk's storage.
 ///
 /// The text is exactly `Datum`'s `Display` of the same cell (both use the same renderers),
-/// but no [`Datum`](crate::safe::Datum) is built: nothing is allocated per cell, and nested
+/// but no [`Datum`](crate::safe::types::Datum) is built: nothing is allocated per cell, and nested
 /// values are written from their child vectors, which are looked up once per column.
 ///
 /// ```

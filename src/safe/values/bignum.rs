@@ -14,7 +14,8 @@ use std::fmt;
 /// (zero has no bytes and is never negative).
 ///
 /// ```
-/// use duckdb_ffi::safe::{Bignum, Database};
+/// use duckdb_ffi::safe::Database;
+/// use duckdb_ffi::safe::types::Bignum;
 /// let conn = Database::open_in_memory()?.connect()?;
 /// let big: Bignum = conn.query_row("SELECT (2::BIGNUM ** 100)::BIGNUM", (), |r| r.get(0))?;
 /// assert_eq!(big.to_string(), "1267650600228229401496703205376");

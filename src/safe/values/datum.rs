@@ -37,7 +37,7 @@ macro_rules! datum_enum {
             /// SQL NULL.
             Null,
             $(
-                #[doc = concat!("`", stringify!($v), "` (see [`TypeId::", stringify!($v), "`](crate::safe::TypeId::", stringify!($v), ")).")]
+                #[doc = concat!("`", stringify!($v), "` (see [`TypeId::", stringify!($v), "`](crate::safe::types::TypeId::", stringify!($v), ")).")]
                 $v($t),
             )*
             /// DECIMAL(width, scale).
@@ -88,7 +88,8 @@ macro_rules! datum_enum {
             /// rules inside, the nested rules outside.
             ///
             /// ```
-            /// use duckdb_ffi::safe::{Database, Datum};
+            /// use duckdb_ffi::safe::Database;
+            /// use duckdb_ffi::safe::types::Datum;
             /// let conn = Database::open_in_memory()?.connect()?;
             /// let mut result = conn.query(
             ///     "SELECT CAST({'b': [1, 2], 'a': 'x y'} AS VARIANT), CAST(['', NULL] AS VARIANT)",

@@ -61,7 +61,8 @@ impl GeometryType {
 /// A GEOMETRY value: its WKB bytes (checked when built). `Display` writes WKT as DuckDB does.
 ///
 /// ```
-/// use duckdb_ffi::safe::{Database, Geometry, GeometryType};
+/// use duckdb_ffi::safe::Database;
+/// use duckdb_ffi::safe::types::{Geometry, GeometryType};
 /// let conn = Database::open_in_memory()?.connect()?;
 /// let g: Geometry = conn.query_row("SELECT 'POINT (1 2.5)'::GEOMETRY", (), |r| r.get(0))?;
 /// assert_eq!(g.geometry_type(), GeometryType::Point);

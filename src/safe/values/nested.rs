@@ -5,7 +5,7 @@ use super::value::{Value, type_error, wrap, wrap_child};
 use crate as ffi;
 use crate::safe::cabi::{array_ptr, c_string};
 use crate::safe::error::{Error, ErrorKind, Result};
-use crate::safe::logical_type::LogicalType;
+use crate::safe::types::LogicalType;
 use crate::safe::types::TypeId;
 use std::ffi::c_char;
 

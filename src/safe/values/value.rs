@@ -15,7 +15,7 @@ use crate as ffi;
 use crate::safe::cabi::take_c_string;
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::handle::{Owned, kind};
-use crate::safe::logical_type::LogicalType;
+use crate::safe::types::LogicalType;
 use crate::safe::types::{TypeId, fixed_width_types};
 use std::ffi::c_char;
 use std::fmt;
@@ -23,7 +23,7 @@ use std::fmt;
 /// An owned DuckDB value (`duckdb_value`), destroyed once when dropped.
 ///
 /// ```
-/// use duckdb_ffi::safe::{LogicalType, TypeId, Value};
+/// use duckdb_ffi::safe::types::{LogicalType, TypeId, Value};
 /// let list = Value::list(&LogicalType::new(TypeId::Integer)?, &[Value::from(1i32), Value::from(2i32)])?;
 /// assert_eq!(list.type_id(), TypeId::List);
 /// assert_eq!(list.list_len()?, 2);
@@ -36,7 +36,7 @@ use std::fmt;
 ///
 /// ```compile_fail
 /// fn sync<T: Sync>() {}
-/// sync::<duckdb_ffi::safe::Value>();
+/// sync::<duckdb_ffi::safe::types::Value>();
 /// ```
 pub struct Value {
     pub(super) handle: Owned<kind::Value>,

@@ -4,8 +4,8 @@
 
 use crate as ffi;
 use crate::safe::error::{Error, ErrorKind, Result};
-use crate::safe::logical_type::LogicalType;
 use crate::safe::read::DataChunk;
+use crate::safe::types::LogicalType;
 use crate::safe::types::{TypeId, fixed_width_types};
 use crate::safe::values::fixed::*;
 use crate::safe::write::vector_writer::assign_bytes;
@@ -71,10 +71,11 @@ fixed_width_types!(writable);
 ///
 /// Supported column types: BOOLEAN, the integers, FLOAT, DOUBLE, the date/time/timestamp
 /// types, INTERVAL, HUGEINT, UHUGEINT, VARCHAR and BLOB (use [`Appender::append_row`](crate::safe::Appender::append_row) with a
-/// [`Value`](crate::safe::Value) for the others). Fresh columns are zeroed.
+/// [`Value`](crate::safe::types::Value) for the others). Fresh columns are zeroed.
 ///
 /// ```
-/// use duckdb_ffi::safe::{ChunkWriter, Database, LogicalType, TypeId};
+/// use duckdb_ffi::safe::{ChunkWriter, Database};
+/// use duckdb_ffi::safe::types::{LogicalType, TypeId};
 /// let conn = Database::open_in_memory()?.connect()?;
 /// conn.execute("CREATE TABLE t(id BIGINT, name VARCHAR)")?;
 /// let mut w = ChunkWriter::new(&[LogicalType::new(TypeId::BigInt)?, LogicalType::new(TypeId::Varchar)?])?;
@@ -93,7 +94,8 @@ fixed_width_types!(writable);
 /// A column slice borrows the writer, so it cannot be held across another write:
 ///
 /// ```compile_fail
-/// use duckdb_ffi::safe::{ChunkWriter, LogicalType, TypeId};
+/// use duckdb_ffi::safe::ChunkWriter;
+/// use duckdb_ffi::safe::types::{LogicalType, TypeId};
 /// let mut w = ChunkWriter::new(&[LogicalType::new(TypeId::Integer)?])?;
 /// let col = w.column_mut::<i32>(0)?;
 /// w.set_null(0, 1)?; // error: `w` is already mutably borrowed by `col`
@@ -405,7 +407,8 @@ impl ChunkWriter {
     /// fit (past [`capacity`](Self::capacity)) is an error, and the cells before it are written.
     ///
     /// ```
-    /// use duckdb_ffi::safe::{ChunkWriter, LogicalType, TypeId};
+    /// use duckdb_ffi::safe::ChunkWriter;
+    /// use duckdb_ffi::safe::types::{LogicalType, TypeId};
     /// let mut w = ChunkWriter::new(&[LogicalType::new(TypeId::Varchar)?])?;
     /// assert_eq!(w.set_strs(0, 0, ["a", "bb", "ccc"])?, 3);
     /// w.set_len(3)?;
@@ -445,7 +448,8 @@ impl ChunkWriter {
     /// once instead of calling [`set_null`](Self::set_null) per cell.
     ///
     /// ```
-    /// use duckdb_ffi::safe::{ChunkWriter, LogicalType, TypeId};
+    /// use duckdb_ffi::safe::ChunkWriter;
+    /// use duckdb_ffi::safe::types::{LogicalType, TypeId};
     /// let mut w = ChunkWriter::new(&[LogicalType::new(TypeId::Integer)?])?;
     /// w.validity_mut(0)?[0] = !0b1010; // rows 1 and 3 are NULL
     /// w.set_len(4)?;

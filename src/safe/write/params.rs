@@ -17,7 +17,8 @@ use super::to_sql::ToSql;
 /// Implement it for a row type of your own by handing each field over in order:
 ///
 /// ```
-/// use duckdb_ffi::safe::{Database, ParamSink, Params, Result};
+/// use duckdb_ffi::safe::{Database, Result};
+/// use duckdb_ffi::safe::types::{ParamSink, Params};
 ///
 /// struct Point {
 ///     x: i32,
@@ -164,10 +165,10 @@ tuple_params!(12: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
 #[macro_export]
 macro_rules! params {
     () => {
-        &[] as &[&dyn $crate::safe::ToSql]
+        &[] as &[&dyn $crate::safe::types::ToSql]
     };
     ($($param:expr),+ $(,)?) => {
-        &[$(&$param as &dyn $crate::safe::ToSql),+] as &[&dyn $crate::safe::ToSql]
+        &[$(&$param as &dyn $crate::safe::types::ToSql),+] as &[&dyn $crate::safe::types::ToSql]
     };
 }
 

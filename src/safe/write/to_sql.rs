@@ -98,7 +98,8 @@ fixed_width_types!(to_sql_fixed);
 /// those:
 ///
 /// ```
-/// use duckdb_ffi::safe::{Database, Result, ToSql, ToSqlOutput};
+/// use duckdb_ffi::safe::{Database, Result};
+/// use duckdb_ffi::safe::types::{ToSql, ToSqlOutput};
 ///
 /// struct Celsius(f64);
 ///

@@ -3,7 +3,7 @@
 
 use crate as ffi;
 use crate::safe::error::{Error, ErrorKind, Result};
-use crate::safe::logical_type::LogicalType;
+use crate::safe::types::LogicalType;
 use crate::safe::types::TypeId;
 use crate::safe::write::ChunkWritable;
 use std::ffi::c_char;
@@ -18,7 +18,9 @@ use std::mem::MaybeUninit;
 /// written through it can outlive the vector.
 ///
 /// ```
-/// use duckdb_ffi::safe::{Database, LogicalType, ScalarFunction, TypeId};
+/// use duckdb_ffi::safe::Database;
+/// use duckdb_ffi::safe::functions::ScalarFunction;
+/// use duckdb_ffi::safe::types::{LogicalType, TypeId};
 /// let conn = Database::open_in_memory()?.connect()?;
 /// let bigint = LogicalType::new(TypeId::BigInt)?;
 /// // [x, x + 1, ..., x + n - 1] for each row: a LIST written through a child writer.
@@ -115,7 +117,7 @@ impl<'a> VectorWriter<'a> {
     }
 
     /// Whether `T` is this vector's storage: its own type, or the storage of a DECIMAL, an ENUM
-    /// or a UUID (`i128`, see [`Uuid::to_storage`](crate::safe::Uuid::to_storage)).
+    /// or a UUID (`i128`, see [`Uuid::to_storage`](crate::safe::types::Uuid::to_storage)).
     fn check_storage<T: ChunkWritable>(&self) -> Result<()> {
         let stored = match self.id {
             TypeId::Decimal => self.logical_type().decimal_internal_type().ok(),
@@ -226,7 +228,7 @@ impl<'a> VectorWriter<'a> {
     }
 
     /// Writes a BLOB row, or the storage bytes of a BIT row (as
-    /// [`BitRef::storage`](crate::safe::BitRef::storage) reads them).
+    /// [`BitRef::storage`](crate::safe::types::BitRef::storage) reads them).
     #[inline]
     pub fn set_blob(&mut self, row: usize, bytes: &[u8]) -> Result<()> {
         if !matches!(self.id, TypeId::Blob | TypeId::Bit) {

@@ -67,7 +67,7 @@ impl LogicalType {
     /// MAP, ARRAY, UNION) have their own constructors and are an error here.
     ///
     /// ```
-    /// use duckdb_ffi::safe::{LogicalType, TypeId};
+    /// use duckdb_ffi::safe::types::{LogicalType, TypeId};
     /// assert_eq!(LogicalType::new(TypeId::Varchar)?.id(), TypeId::Varchar);
     /// assert!(LogicalType::new(TypeId::List).is_err());
     /// # Ok::<(), duckdb_ffi::safe::Error>(())
@@ -226,7 +226,8 @@ fn names_and_types(
 /// past the end (the C getters do not check indexes). Child types come back owned.
 ///
 /// ```
-/// use duckdb_ffi::safe::{Database, TypeId};
+/// use duckdb_ffi::safe::Database;
+/// use duckdb_ffi::safe::types::TypeId;
 /// let conn = Database::open_in_memory()?.connect()?;
 /// let result = conn.query("SELECT {'a': 1.5::DECIMAL(9,2), 'b': ['x']} AS s")?;
 /// let ty = result.column_type(0)?;
@@ -281,7 +282,7 @@ impl LogicalType {
     }
 
     /// Gives the type an alias (the name of a user type, see
-    /// [`TypeAlias`](crate::safe::TypeAlias)).
+    /// [`TypeAlias`](crate::safe::functions::TypeAlias)).
     pub fn set_alias(&mut self, alias: &str) -> Result<()> {
         let c_alias = std::ffi::CString::new(alias)?;
         // SAFETY: live type, owned exclusively (`&mut self`); the alias is copied.

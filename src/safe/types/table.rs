@@ -52,7 +52,7 @@ macro_rules! type_ids {
 
             /// DuckDB's SQL name for the type id (`"INTEGER"`, `"TIMESTAMP WITH TIME ZONE"`,
             /// ...). Parameterised types print their bare name here;
-            /// [`LogicalType`](crate::safe::LogicalType)'s `Display` adds the parameters.
+            /// [`LogicalType`](crate::safe::types::LogicalType)'s `Display` adds the parameters.
             pub fn sql_name(self) -> &'static str {
                 match self {
                     $( TypeId::$variant => $sql, )*
