@@ -10,6 +10,11 @@ use crate::safe::values::fixed::*;
 use crate::safe::values::{Bignum, BitRef, Datum, Decimal, Geometry};
 use std::convert::identity;
 
+/// Whether `ty` is DuckDB's JSON type: a VARCHAR whose alias is `JSON`.
+pub(crate) fn is_json(ty: &LogicalType) -> bool {
+    ty.id() == TypeId::Varchar && matches!(ty.alias(), Ok(Some(alias)) if alias == "JSON")
+}
+
 /// How to read a column's cells as [`Datum`]s, worked out once from its logical type so the
 /// per-row work is only loads and copies.
 #[derive(Debug)]
@@ -29,6 +34,9 @@ pub(crate) enum Plan {
     Array(Box<Plan>),
     Struct(Vec<(String, Plan)>),
     Union(Vec<(String, Plan)>),
+    /// A VARCHAR with DuckDB's `JSON` alias: read as [`Datum::Json`], rendered unquoted where
+    /// DuckDB does (as a LIST or ARRAY element).
+    Json,
     /// A VARIANT column whose storage layout was checked (`variant::check_layout`).
     Variant,
 }
@@ -77,6 +85,7 @@ impl Plan {
                 unsafe { variant::check_layout(ty)? };
                 Plan::Variant
             }
+            TypeId::Varchar if is_json(ty) => Plan::Json,
             TypeId::Varchar
             | TypeId::Blob
             | TypeId::Bit
@@ -108,6 +117,8 @@ impl Plan {
             // SAFETY: the plan was built from `v`'s logical type (the caller's contract), so
             // `id` is the column's type; `row < len` and the row is valid (checked above).
             Plan::Scalar(id) => unsafe { scalar(v, *id, row)? },
+            // SAFETY: a JSON column is stored as VARCHAR; `row < len` and valid (checked above).
+            Plan::Json => Datum::Json(utf8(unsafe { v.string_unchecked(row) })?.to_owned()),
             Plan::Decimal {
                 width,
                 scale,

@@ -22,6 +22,8 @@ use std::fmt::{self, Write};
 #[derive(Debug)]
 enum Node<'chunk> {
     Scalar(TypeId, Vector<'chunk>),
+    /// A JSON column (VARCHAR storage): a VARCHAR, but unquoted as a LIST or ARRAY element.
+    Json(Vector<'chunk>),
     Decimal {
         width: u8,
         scale: u8,
@@ -57,6 +59,7 @@ impl<'chunk> Node<'chunk> {
     fn bind(plan: Plan, v: Vector<'chunk>) -> Result<Node<'chunk>> {
         Ok(match plan {
             Plan::Scalar(id) => Node::Scalar(id, v),
+            Plan::Json => Node::Json(v),
             Plan::Variant => Node::Variant(v, Box::new(VariantColumns::new(&v)?)),
             Plan::Decimal {
                 width,
@@ -117,6 +120,7 @@ impl<'chunk> Node<'chunk> {
     fn vector(&self) -> &Vector<'chunk> {
         match self {
             Node::Scalar(_, vector)
+            | Node::Json(vector)
             | Node::Decimal { vector, .. }
             | Node::Enum { vector, .. }
             | Node::Struct(vector, _)
@@ -160,6 +164,8 @@ impl<'chunk> Node<'chunk> {
             // made from the vector's own type); `row` is in range and valid (the caller's
             // contract).
             Node::Scalar(id, v) => unsafe { render_scalar(*id, v, row, f, error) },
+            // SAFETY: a JSON node's vector has VARCHAR storage; `row` is in range and valid.
+            Node::Json(v) => unsafe { render_scalar(TypeId::Varchar, v, row, f, error) },
             Node::Decimal {
                 width,
                 scale,
@@ -176,11 +182,11 @@ impl<'chunk> Node<'chunk> {
             } => f.write_str(unsafe { enum_entry(*storage, dictionary, vector, row, error) }?),
             Node::List(_, list, child) => {
                 let range = ok(error, list.range(row))?.unwrap_or(0..0);
-                write_list(f, range, |f, i| child.render_child(i, f, error))
+                write_list(f, range, |f, i| child.render_element(i, f, error))
             }
             Node::Array(_, array, child) => {
                 let range = ok(error, array.range(row))?.unwrap_or(0..0);
-                write_list(f, range, |f, i| child.render_child(i, f, error))
+                write_list(f, range, |f, i| child.render_element(i, f, error))
             }
             Node::Map(_, list, key, value) => {
                 let range = ok(error, list.range(row))?.unwrap_or(0..0);
@@ -231,6 +237,20 @@ impl<'chunk> Node<'chunk> {
         }
     }
 
+    /// Writes row `row` as an element of a LIST or ARRAY: as a child, except that DuckDB never
+    /// quotes JSON text there.
+    fn render_element<W: Write + ?Sized>(
+        &self,
+        row: usize,
+        f: &mut W,
+        error: &mut Option<Error>,
+    ) -> fmt::Result {
+        match self {
+            Node::Json(_) => self.render_top(row, f, error),
+            _ => self.render_child(row, f, error),
+        }
+    }
+
     /// Writes row `row` as a child of a nested value, quoted where DuckDB quotes it.
     fn render_child<W: Write + ?Sized>(
         &self,
@@ -244,6 +264,8 @@ impl<'chunk> Node<'chunk> {
         match self {
             // SAFETY: as in `render`: the node's vector has type `id`, the row is valid.
             Node::Scalar(id, v) => unsafe { render_scalar_child(*id, v, row, f, error) },
+            // SAFETY: as above; JSON is stored as VARCHAR and quoted like one in a STRUCT or MAP.
+            Node::Json(v) => unsafe { render_scalar_child(TypeId::Varchar, v, row, f, error) },
             Node::Decimal {
                 width,
                 scale,

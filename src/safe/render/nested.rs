@@ -173,11 +173,20 @@ macro_rules! display_datum {
                 Datum::Null => f.write_str(NULL_TEXT),
                 $( Datum::$v(v) => write_child_value(f, v), )*
                 Datum::Decimal(v) => write_child_value(f, v),
-                Datum::Varchar(s) | Datum::Enum(s) => write_child_text(f, s),
+                Datum::Varchar(s) | Datum::Enum(s) | Datum::Json(s) => write_child_text(f, s),
                 // Digits and a sign never need quotes.
                 Datum::Bignum(b) => write!(f, "{b}"),
                 d if is_nested(d) => d.render(f),
                 d => write_child_rendered(f, |t| d.render(t)),
+            }
+        }
+
+        /// Writes one element of a LIST or ARRAY: a child, except that JSON text is never
+        /// quoted there.
+        fn write_element<W: fmt::Write + ?Sized>(f: &mut W, d: &Datum) -> fmt::Result {
+            match d {
+                Datum::Json(s) => f.write_str(s),
+                other => write_child(f, other),
             }
         }
 
@@ -188,13 +197,13 @@ macro_rules! display_datum {
                     Datum::Null => f.write_str(NULL_TEXT),
                     $( Datum::$v(v) => v.render(f), )*
                     Datum::Decimal(v) => v.render(f),
-                    Datum::Varchar(s) | Datum::Enum(s) => f.write_str(s),
+                    Datum::Varchar(s) | Datum::Enum(s) | Datum::Json(s) => f.write_str(s),
                     Datum::Blob(b) => write_blob(f, b),
                     Datum::Bignum(b) => write!(f, "{b}"),
                     Datum::Geometry(g) => write!(f, "{g}"),
                     Datum::Bit(bits) => write_bits(f, bits.iter().copied()),
                     Datum::List(items) | Datum::Array(items) => {
-                        write_list(f, items, |f, item| write_child(f, item))
+                        write_list(f, items, |f, item| write_element(f, item))
                     }
                     Datum::Struct(fields) => write_struct(f, fields, |f, _, v| write_child(f, v)),
                     Datum::Map(pairs) => write_map(

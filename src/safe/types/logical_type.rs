@@ -505,6 +505,13 @@ impl LogicalType {
         fn or_q<T: fmt::Display>(r: Result<T>) -> String {
             r.map_or_else(|_| "?".to_string(), |v| v.to_string())
         }
+        // DuckDB names an aliased type (JSON, a registered type alias) by its alias, at every
+        // nesting level.
+        if let Ok(Some(alias)) = self.alias() {
+            if !alias.is_empty() {
+                return alias;
+            }
+        }
         let id = self.id();
         match id {
             TypeId::Decimal => format!(
@@ -538,15 +545,29 @@ impl LogicalType {
                 } else {
                     self.union_member_count()
                 };
-                let fields: Vec<String> = (0..count.unwrap_or(0))
+                let fields: Vec<(String, String)> = (0..count.unwrap_or(0))
                     .map(|i| {
                         let (name, ty) = if id == TypeId::Struct {
                             (self.struct_child_name(i), self.struct_child_type(i))
                         } else {
                             (self.union_member_name(i), self.union_member_type(i))
                         };
-                        format!("{} {}", or_q(name), or_q(ty))
+                        (or_q(name), or_q(ty))
                     })
+                    .collect();
+                // A STRUCT whose fields have no names is DuckDB's TUPLE (from `ROW(...)` or
+                // `(a, b)`): `TUPLE(INTEGER, VARCHAR)`. With no fields DuckDB writes the bare
+                // name.
+                if fields.is_empty() {
+                    return id.sql_name().to_string();
+                }
+                if id == TypeId::Struct && fields.iter().all(|(name, _)| name.is_empty()) {
+                    let types: Vec<&str> = fields.iter().map(|(_, ty)| ty.as_str()).collect();
+                    return format!("TUPLE({})", types.join(", "));
+                }
+                let fields: Vec<String> = fields
+                    .iter()
+                    .map(|(name, ty)| format!("{name} {ty}"))
                     .collect();
                 format!("{}({})", id.sql_name(), fields.join(", "))
             }
@@ -555,8 +576,10 @@ impl LogicalType {
     }
 }
 
-/// Prints the type as DuckDB's SQL would spell it: `INTEGER`, `DECIMAL(18,3)`, `VARCHAR[]`,
-/// `INTEGER[3]`, `MAP(VARCHAR, INTEGER)`, `STRUCT(a INTEGER, b VARCHAR)`, `ENUM('a', 'b')`.
+/// Prints the type as DuckDB's `typeof()` does: `INTEGER`, `DECIMAL(18,3)`, `VARCHAR[]`,
+/// `INTEGER[3]`, `MAP(VARCHAR, INTEGER)`, `STRUCT(a INTEGER, b VARCHAR)`, `TUPLE(INTEGER,
+/// VARCHAR)` (a STRUCT without field names), `ENUM('a', 'b')`, and an aliased type by its
+/// alias at any depth (`JSON[]`).
 impl fmt::Display for LogicalType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.sql())

@@ -44,6 +44,9 @@ macro_rules! datum_enum {
             Decimal(Decimal),
             /// VARCHAR.
             Varchar(String),
+            /// JSON (a VARCHAR with DuckDB's `JSON` alias): the JSON text. Written like a VARCHAR,
+            /// except that as an element of a LIST or ARRAY it is never quoted, as DuckDB does.
+            Json(String),
             /// BLOB.
             Blob(Vec<u8>),
             /// ENUM: the dictionary entry.

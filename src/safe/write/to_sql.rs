@@ -57,7 +57,7 @@ macro_rules! to_sql_fixed {
                     Datum::Null => ToSqlOutput::Null,
                     $( Datum::$v(v) => ToSqlOutput::$v(*v), )*
                     Datum::Decimal(v) => return v.to_sql(),
-                    Datum::Varchar(v) | Datum::Enum(v) => ToSqlOutput::Varchar(v),
+                    Datum::Varchar(v) | Datum::Enum(v) | Datum::Json(v) => ToSqlOutput::Varchar(v),
                     Datum::Blob(v) => ToSqlOutput::Blob(v),
                     Datum::Bit(bits) => ToSqlOutput::OwnedValue(Value::bit(bits)?),
                     Datum::Bignum(b) => ToSqlOutput::OwnedValue(Value::bignum(b)?),
