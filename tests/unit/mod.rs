@@ -23,6 +23,7 @@ mod database;
 mod functions;
 mod results;
 mod statements;
+mod type_names;
 mod values;
 // Random operation sequences against a model of what the database holds.
 mod op_sequences;

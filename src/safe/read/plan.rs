@@ -35,7 +35,7 @@ pub(crate) enum Plan {
     Struct(Vec<(String, Plan)>),
     Union(Vec<(String, Plan)>),
     /// A VARCHAR with DuckDB's `JSON` alias: read as [`Datum::Json`], rendered unquoted where
-    /// DuckDB does (as a LIST or ARRAY element).
+    /// DuckDB does (as a LIST element).
     Json,
     /// A VARIANT column whose storage layout was checked (`variant::check_layout`).
     Variant,

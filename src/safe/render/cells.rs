@@ -22,7 +22,7 @@ use std::fmt::{self, Write};
 #[derive(Debug)]
 enum Node<'chunk> {
     Scalar(TypeId, Vector<'chunk>),
-    /// A JSON column (VARCHAR storage): a VARCHAR, but unquoted as a LIST or ARRAY element.
+    /// A JSON column (VARCHAR storage): a VARCHAR, but unquoted as a LIST element.
     Json(Vector<'chunk>),
     Decimal {
         width: u8,
@@ -186,7 +186,7 @@ impl<'chunk> Node<'chunk> {
             }
             Node::Array(_, array, child) => {
                 let range = ok(error, array.range(row))?.unwrap_or(0..0);
-                write_list(f, range, |f, i| child.render_element(i, f, error))
+                write_list(f, range, |f, i| child.render_child(i, f, error))
             }
             Node::Map(_, list, key, value) => {
                 let range = ok(error, list.range(row))?.unwrap_or(0..0);
@@ -237,8 +237,8 @@ impl<'chunk> Node<'chunk> {
         }
     }
 
-    /// Writes row `row` as an element of a LIST or ARRAY: as a child, except that DuckDB never
-    /// quotes JSON text there.
+    /// Writes row `row` as an element of a LIST: as a child, except that DuckDB never quotes
+    /// JSON text there (in an ARRAY, a STRUCT or a MAP it does).
     fn render_element<W: Write + ?Sized>(
         &self,
         row: usize,

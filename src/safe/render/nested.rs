@@ -181,8 +181,8 @@ macro_rules! display_datum {
             }
         }
 
-        /// Writes one element of a LIST or ARRAY: a child, except that JSON text is never
-        /// quoted there.
+        /// Writes one element of a LIST: a child, except that DuckDB never quotes JSON text
+        /// there (in an ARRAY, a STRUCT or a MAP it does).
         fn write_element<W: fmt::Write + ?Sized>(f: &mut W, d: &Datum) -> fmt::Result {
             match d {
                 Datum::Json(s) => f.write_str(s),
@@ -202,9 +202,8 @@ macro_rules! display_datum {
                     Datum::Bignum(b) => write!(f, "{b}"),
                     Datum::Geometry(g) => write!(f, "{g}"),
                     Datum::Bit(bits) => write_bits(f, bits.iter().copied()),
-                    Datum::List(items) | Datum::Array(items) => {
-                        write_list(f, items, |f, item| write_element(f, item))
-                    }
+                    Datum::List(items) => write_list(f, items, |f, item| write_element(f, item)),
+                    Datum::Array(items) => write_list(f, items, |f, item| write_child(f, item)),
                     Datum::Struct(fields) => write_struct(f, fields, |f, _, v| write_child(f, v)),
                     Datum::Map(pairs) => write_map(
                         f,

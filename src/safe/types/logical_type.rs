@@ -5,7 +5,7 @@ use crate as ffi;
 use crate::safe::cabi::{array_ptr, c_string, take_c_string};
 use crate::safe::error::{Error, ErrorKind, Result};
 use crate::safe::handle::{Owned, kind};
-use crate::safe::types::{TypeId, check_decimal_type};
+use crate::safe::types::{TypeId, check_decimal_type, quoted_identifier};
 use std::ffi::c_char;
 use std::fmt;
 
@@ -545,14 +545,14 @@ impl LogicalType {
                 } else {
                     self.union_member_count()
                 };
-                let fields: Vec<(String, String)> = (0..count.unwrap_or(0))
+                let fields: Vec<(Option<String>, String)> = (0..count.unwrap_or(0))
                     .map(|i| {
                         let (name, ty) = if id == TypeId::Struct {
                             (self.struct_child_name(i), self.struct_child_type(i))
                         } else {
                             (self.union_member_name(i), self.union_member_type(i))
                         };
-                        (or_q(name), or_q(ty))
+                        (name.ok(), or_q(ty))
                     })
                     .collect();
                 // A STRUCT whose fields have no names is DuckDB's TUPLE (from `ROW(...)` or
@@ -561,13 +561,18 @@ impl LogicalType {
                 if fields.is_empty() {
                     return id.sql_name().to_string();
                 }
-                if id == TypeId::Struct && fields.iter().all(|(name, _)| name.is_empty()) {
+                if id == TypeId::Struct
+                    && fields.iter().all(|(name, _)| name.as_deref() == Some(""))
+                {
                     let types: Vec<&str> = fields.iter().map(|(_, ty)| ty.as_str()).collect();
                     return format!("TUPLE({})", types.join(", "));
                 }
                 let fields: Vec<String> = fields
                     .iter()
-                    .map(|(name, ty)| format!("{name} {ty}"))
+                    .map(|(name, ty)| {
+                        let name = name.as_deref().map_or("?".to_string(), quoted_identifier);
+                        format!("{name} {ty}")
+                    })
                     .collect();
                 format!("{}({})", id.sql_name(), fields.join(", "))
             }

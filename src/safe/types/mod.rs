@@ -32,9 +32,13 @@
 //! # Ok::<(), duckdb_ffi::safe::Error>(())
 //! ```
 
+mod identifier;
 mod logical_type;
 mod table;
 
+#[cfg(all(test, not(miri)))]
+pub(crate) use identifier::KEYWORDS;
+pub(crate) use identifier::quoted_identifier;
 pub use logical_type::LogicalType;
 pub use table::TypeId;
 pub(crate) use table::{check_decimal_type, fixed_width_types};

@@ -45,7 +45,7 @@ macro_rules! datum_enum {
             /// VARCHAR.
             Varchar(String),
             /// JSON (a VARCHAR with DuckDB's `JSON` alias): the JSON text. Written like a VARCHAR,
-            /// except that as an element of a LIST or ARRAY it is never quoted, as DuckDB does.
+            /// except that as an element of a LIST it is never quoted, as DuckDB does.
             Json(String),
             /// BLOB.
             Blob(Vec<u8>),
