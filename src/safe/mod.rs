@@ -32,7 +32,7 @@
 //! - `as_raw(&self)` lends the handle: it stays owned by the Rust value, is valid while that
 //!   value lives (and, for a borrowed handle such as a [`Vector`]'s, while its parent does),
 //!   and must never be destroyed through the C API.
-//! - `unsafe from_raw(raw)` ([`DataChunk`], [`LogicalType`], [`Value`]) takes ownership of a
+//! - `unsafe from_raw(raw)` ([`DataChunk`], [`LogicalType`](types::LogicalType), [`Value`](types::Value)) takes ownership of a
 //!   handle the caller owns: the Rust value now destroys it, once, and the [`ledger`] counts
 //!   it.
 //! - `into_raw(self)` (the same types) gives ownership back: the ledger stops counting the
