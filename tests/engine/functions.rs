@@ -2,7 +2,7 @@
 //! scans — results compared with DuckDB's own in SQL, errors and panics turned into query
 //! errors, and every Rust value handed to DuckDB dropped once (the ledger guard checks it).
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::safe::{
     Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, Connection,

@@ -2,7 +2,7 @@
 //! validity, strings, nested vectors, `Datum`, rows, and the errors for misuse. Every test
 //! ends with no live handle (`common::ledger_guard`).
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::safe::{
     Connection, DataChunk, Database, Date, Datum, Decimal, EngineError, ErrorKind, FromSql,

@@ -3,7 +3,7 @@
 //! append -> table -> read back through the chunk readers (`Vector::datum`), and must be equal.
 //! Every test ends with no live handle (`common::ledger_guard`).
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::params;
 use duckdb_ffi::safe::{
@@ -1127,6 +1127,7 @@ fn pending_results_run_step_by_step() {
 
 #[test]
 fn thread_rules() {
+    let _ledger = common::ledger_guard();
     fn send<T: Send>() {}
     send::<duckdb_ffi::safe::PreparedStatement<'static>>();
     send::<duckdb_ffi::safe::Appender<'static>>();
@@ -1134,7 +1135,6 @@ fn thread_rules() {
     send::<Value>();
     send::<ChunkWriter>();
     // Moving a statement to another thread and running it there works.
-    let _ledger = common::ledger_guard();
     let db = Database::open_in_memory().unwrap();
     let conn = db.connect().unwrap();
     let mut stmt = conn.prepare("SELECT ?::INTEGER * 2").unwrap();

@@ -13,7 +13,7 @@
     feature = "rust_decimal"
 ))]
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::safe::{Connection, Database, ErrorKind, FromSql, Result, ToSql};
 use std::fmt::Debug;

@@ -4,7 +4,7 @@
 //! Every test reads the data back through SQL, so a wrong cell, a lost NULL or a value sent to
 //! the wrong column or parameter fails it.
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::params;
 use duckdb_ffi::safe::{
