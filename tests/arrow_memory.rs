@@ -1,3 +1,5 @@
+//! Own test binary: it measures the process's peak RSS, which any other test raises.
+//!
 //! A streaming Arrow export keeps memory bounded: 10M rows read through
 //! `Connection::query_arrow` raise the process's peak RSS by a small fraction of what the
 //! same rows exported from a materialised result do. Its own test binary, so that no other

@@ -1,3 +1,5 @@
+//! Own test binary: it runs only with `--no-default-features` (no extension registered).
+//!
 //! The engine without the default extensions (`--no-default-features`): what needs parquet
 //! or json fails with an error naming the cargo feature, and DuckDB neither downloads nor
 //! loads the extension from disk. Run by CI as

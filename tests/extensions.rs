@@ -1,3 +1,5 @@
+//! Own test binary: the extensions it loads stay mapped in the process, with their own globals.
+//!
 //! Real loadable extensions written with this crate, loaded into a database opened through it.
 //!
 //! The extension crates under `tests/extensions/` depend on this crate in one of its

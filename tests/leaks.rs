@@ -1,3 +1,5 @@
+//! Own test binary: `tests/valgrind.sh` runs it under memcheck, which should see only these tests.
+//!
 //! Leak-freedom on the real engine: every kind of handle the safe layer owns, driven through
 //! its normal and its error paths many times, with the ledger checked at zero afterwards.
 //!
@@ -10,10 +12,8 @@
 mod common;
 
 use duckdb_ffi as ffi;
-use duckdb_ffi::safe::{
-    ChunkWriter, Config, DataChunk, Database, Decimal, EngineError, Error, ErrorKind, LogicalType,
-    PendingState, TypeId, Value, ledger,
-};
+use duckdb_ffi::safe::{ChunkWriter, Config, DataChunk, Database, EngineError, Error, ErrorKind, PendingState, ledger};
+use duckdb_ffi::safe::types::{Decimal, LogicalType, TypeId, Value};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -609,11 +609,8 @@ fn values_scalar_nested_and_rejected() {
 /// holding them too.
 #[test]
 fn callbacks_registered_called_failed_and_dropped() {
-    use duckdb_ffi::safe::{
-        Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, FunctionInput,
-        OutputChunk, Replacement, ScalarFunction, TableBind, TableFunction, TableInit, TableScan,
-        VectorWriter,
-    };
+    use duckdb_ffi::safe::VectorWriter;
+    use duckdb_ffi::safe::functions::{Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, FunctionInput, OutputChunk, Replacement, ScalarFunction, TableBind, TableFunction, TableInit, TableScan};
 
     struct Count;
     impl Aggregate for Count {
@@ -1117,328 +1114,57 @@ fn leak_trace_groups_live_handles_by_creation_site() {
 /// section "The v2 API: who owns what"; `v2/NAME` abbreviates `src/main/capi/v2/NAME` in the
 /// pinned DuckDB sources.
 mod v2 {
+    use super::common::raw_v2::*;
     use super::iterations;
     use duckdb_ffi::v2::*;
-    use std::ffi::{CString, c_void};
     use std::ptr;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    const OK: DUCKDB_V2_ERROR = DUCKDB_V2_ERROR_DUCKDB_V2_ERROR_NONE;
-
-    fn view(text: &str) -> duckdb_v2_str {
-        duckdb_v2_str {
-            ptr: text.as_ptr().cast(),
-            len: text.len() as idx_t,
-        }
+    /// A session on a single-threaded instance, so valgrind runs stay short.
+    fn session() -> Session {
+        Session::open_with(&[("threads", "1")])
     }
 
-    /// An error slot, destroyed on drop (NULL-safe: v2/capi_v2_error.cpp).
-    struct Slot(duckdb_v2_error_info_handle);
-
-    impl Slot {
-        fn new() -> Slot {
-            Slot(ptr::null_mut())
-        }
-
-        fn code(&self) -> DUCKDB_V2_ERROR {
-            let mut code = OK;
-            // SAFETY: callers ask only after a failure filled the slot; the info is live.
-            assert_eq!(
-                unsafe { duckdb_v2_error_info_get_code(self.0, &mut code) },
-                OK
-            );
-            code
-        }
-
-        fn text(&self) -> String {
-            let mut text = view("");
-            // SAFETY: the view borrows the live info and is copied at once.
-            unsafe {
-                assert_eq!(duckdb_v2_error_info_get_text(self.0, &mut text), OK);
-                if text.len == 0 {
-                    return String::new(); // `ptr` may be NULL then
-                }
-                let bytes = std::slice::from_raw_parts(text.ptr.cast::<u8>(), text.len as usize);
-                String::from_utf8_lossy(bytes).into_owned()
-            }
-        }
-    }
-
-    impl std::fmt::Debug for Slot {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            if self.0.is_null() {
-                return f.write_str("no error info");
-            }
-            write!(f, "code {}: {}", self.code(), self.text())
-        }
-    }
-
-    impl Drop for Slot {
-        fn drop(&mut self) {
-            // SAFETY: destroy is NULL-safe and stores NULL back (duckdb_v2_error_info_destroy).
-            unsafe { duckdb_v2_error_info_destroy(&mut self.0) };
-        }
-    }
-
-    #[track_caller]
-    fn ok(code: DUCKDB_V2_ERROR, slot: &Slot) {
-        assert!(code == OK, "v2 call failed ({code}): {slot:?}");
-    }
-
-    /// Environment, single-threaded instance with an in-memory default database, connection.
-    struct Session {
-        env: duckdb_v2_environment_handle,
-        instance: duckdb_v2_instance_handle,
-        conn: duckdb_v2_connection_handle,
-    }
-
-    impl Session {
-        fn open() -> Session {
-            let mut e = Slot::new();
-            let mut s = Session {
-                env: ptr::null_mut(),
-                instance: ptr::null_mut(),
-                conn: ptr::null_mut(),
-            };
-            let (names, values) = ([view("threads")], [view("1")]);
-            let path = view(":memory:");
-            // SAFETY: out-parameters are fields of `s`, whose Drop destroys what exists.
-            unsafe {
-                ok(duckdb_v2_environment_create(&mut s.env, &mut e.0), &e);
-                ok(
-                    duckdb_v2_instance_create_with_options(
-                        s.env,
-                        names.as_ptr(),
-                        values.as_ptr(),
-                        1,
-                        &mut s.instance,
-                        &mut e.0,
-                    ),
-                    &e,
-                );
-                ok(
-                    duckdb_v2_instance_attach(
-                        s.instance,
-                        ptr::null(),
-                        &path,
-                        ptr::null_mut(),
-                        true,
-                        &mut e.0,
-                    ),
-                    &e,
-                );
-                ok(
-                    duckdb_v2_connection_create(s.instance, &mut s.conn, &mut e.0),
-                    &e,
-                );
-            }
-            s
-        }
-
-        /// Parses and executes one statement; every handle made on the way is destroyed, the
-        /// result is returned (owned) or the error in `e`.
-        fn run(&self, sql: &str, e: &mut Slot) -> Option<duckdb_v2_result_handle> {
-            let sql = CString::new(sql).unwrap();
-            let (mut iterator, mut statement, mut result) =
-                (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-            // SAFETY: the statement is copied by execute (v2/capi_v2_result.cpp) and outlives
-            // the iterator (v2/capi_v2_statement.cpp); both are destroyed once here.
-            unsafe {
-                let mut code =
-                    duckdb_v2_parse_sql(self.conn, sql.as_ptr(), &mut iterator, &mut e.0);
-                if code == OK {
-                    code = duckdb_v2_statement_iterator_next(iterator, &mut statement, &mut e.0);
-                }
-                if code == OK {
-                    code = duckdb_v2_statement_execute(
-                        self.conn,
-                        statement,
-                        ptr::null(),
-                        ptr::null(),
-                        0,
-                        &mut result,
-                        &mut e.0,
-                    );
-                }
-                duckdb_v2_sql_statement_destroy(&mut statement);
-                duckdb_v2_statement_iterator_destroy(&mut iterator);
-                (code == OK).then_some(result)
-            }
-        }
-
-        /// Sums the first (BIGINT) column of a query, or returns the error it failed with.
-        fn sum(&self, sql: &str) -> Result<i64, Slot> {
-            let mut e = Slot::new();
-            let Some(mut result) = self.run(sql, &mut e) else {
-                return Err(e);
-            };
-            let mut sum = 0;
-            // SAFETY: fetched chunks are caller-owned and destroyed after reading; the vector
-            // and its view are borrowed from the live chunk (v2/capi_v2_data_chunk.cpp,
-            // v2/capi_v2_vector.cpp); the result is destroyed once on both paths.
-            unsafe {
-                loop {
-                    let mut chunk = ptr::null_mut();
-                    if duckdb_v2_result_fetch_chunk(result, &mut chunk, &mut e.0) != OK {
-                        duckdb_v2_result_destroy(&mut result);
-                        return Err(e);
-                    }
-                    if chunk.is_null() {
-                        break;
-                    }
-                    let (mut size, mut vector) = (0, ptr::null_mut());
-                    let mut v: duckdb_v2_vector_view = std::mem::zeroed();
-                    ok(
-                        duckdb_v2_data_chunk_get_size(chunk, &mut size, &mut e.0),
-                        &e,
-                    );
-                    ok(
-                        duckdb_v2_data_chunk_get_vector(chunk, 0, &mut vector, &mut e.0),
-                        &e,
-                    );
-                    ok(duckdb_v2_vector_get_view(vector, &mut v, &mut e.0), &e);
-                    for row in 0..size as usize {
-                        let at = if v.sel.is_null() {
-                            row
-                        } else {
-                            *v.sel.add(row) as usize
-                        };
-                        if v.validity.is_null() || (*v.validity.add(at / 64) >> (at % 64)) & 1 == 1
-                        {
-                            sum += *v.data.cast::<i64>().add(at);
-                        }
-                    }
-                    duckdb_v2_data_chunk_destroy(&mut chunk);
-                }
-                duckdb_v2_result_destroy(&mut result);
-            }
-            Ok(sum)
-        }
-    }
-
-    impl Drop for Session {
-        fn drop(&mut self) {
-            // SAFETY: children before parents, each once; the environment refuses while an
-            // instance lives (v2/capi_v2_environment.cpp).
-            unsafe {
-                duckdb_v2_connection_destroy(&mut self.conn);
-                duckdb_v2_instance_destroy(&mut self.instance);
-                let code = duckdb_v2_environment_destroy(&mut self.env);
-                if !std::thread::panicking() {
-                    assert_eq!(code, OK);
-                }
-            }
-        }
+    /// The sum of the non-NULL values of a one-column BIGINT query.
+    fn sum(s: &Session, sql: &str) -> i64 {
+        bigints(s, sql).into_iter().flatten().sum()
     }
 
     #[test]
     fn v2_queries_chunks_and_errors_leak_nothing() {
         for _ in 0..iterations() {
-            let s = Session::open();
-            assert_eq!(
-                s.sum("SELECT range FROM range(3000)").unwrap(),
-                2999 * 3000 / 2
-            );
+            let s = session();
+            assert_eq!(sum(&s, "SELECT range FROM range(3000)"), 2999 * 3000 / 2);
             let prefix = "a string long enough for the heap ";
             let sql = format!("SELECT length('{prefix}' || range)::BIGINT FROM range(100)");
             assert_eq!(
-                s.sum(&sql).unwrap(),
+                sum(&s, &sql),
                 (0..100).map(|i| format!("{prefix}{i}").len() as i64).sum()
             );
 
-            let err = s.sum("SELEC 1").map(drop).unwrap_err();
+            let err = s.failure("SELEC 1");
             assert_eq!(err.code(), DUCKDB_V2_ERROR_DUCKDB_V2_ERROR_QUERY_PARSER);
             assert!(err.text().contains("syntax error"), "{}", err.text());
-            let err = s.sum("SELECT * FROM no_such_table").map(drop).unwrap_err();
+            let err = s.failure("SELECT * FROM no_such_table");
             assert_eq!(err.code(), DUCKDB_V2_ERROR_DUCKDB_V2_ERROR_DATABASE_CATALOG);
 
             // A result destroyed after one chunk aborts its statement; the connection is free.
-            let mut e = Slot::new();
-            let mut result = s.run("SELECT range FROM range(1000000)", &mut e).unwrap();
+            let mut err = ErrorInfo::new();
+            let mut result = s.query("SELECT range FROM range(1000000)");
             // SAFETY: the chunk and the result are destroyed once (v2/capi_v2_result.cpp,
             // duckdb_v2_result_destroy finalizes an unfinished statement).
             unsafe {
                 let mut chunk = ptr::null_mut();
                 ok(
-                    duckdb_v2_result_fetch_chunk(result, &mut chunk, &mut e.0),
-                    &e,
+                    duckdb_v2_result_fetch_chunk(result, &mut chunk, err.slot()),
+                    &err,
                 );
                 assert!(!chunk.is_null());
                 duckdb_v2_result_destroy(&mut result);
                 duckdb_v2_data_chunk_destroy(&mut chunk);
             }
-            assert_eq!(s.sum("SELECT 7::BIGINT").unwrap(), 7);
-        }
-    }
-
-    struct Factor {
-        factor: i64,
-        drops: Arc<AtomicUsize>,
-    }
-
-    impl Drop for Factor {
-        fn drop(&mut self) {
-            self.drops.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    unsafe extern "C" fn destroy_factor(data: *mut c_void) {
-        // SAFETY: the Box handed to set_user_data; DuckDB destroys it once (CV2UserData).
-        drop(unsafe { Box::from_raw(data.cast::<Factor>()) });
-    }
-
-    /// `times_k(x BIGINT) -> BIGINT`; a negative input fails through the callback's slot.
-    unsafe extern "C" fn times_k(
-        info: duckdb_v2_scalar_function_exec_info_handle,
-        _context: duckdb_v2_context_handle,
-        err: *mut duckdb_v2_error_info_handle,
-    ) {
-        // SAFETY: `info`, `err` (owned by DuckDB, never destroyed here), the user data and the
-        // vectors are live for the call (CV2ScalarExec, v2/capi_v2_func_scalar.cpp); the result
-        // is written for `count` rows after its size is set.
-        unsafe {
-            let (mut data, mut count) = (ptr::null_mut(), 0);
-            let (mut arg, mut result, mut out) =
-                (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-            let mut v: duckdb_v2_vector_view = std::mem::zeroed();
-            if duckdb_v2_scalar_function_exec_get_user_data(info, &mut data, err) != OK
-                || duckdb_v2_scalar_function_exec_get_row_count(info, &mut count, err) != OK
-                || duckdb_v2_scalar_function_exec_get_arg(info, 0, &mut arg, err) != OK
-                || duckdb_v2_scalar_function_exec_get_result(info, &mut result, err) != OK
-                // `range` passes a SEQUENCE vector, which has no view until flattened.
-                || duckdb_v2_vector_flatten(arg, err) != OK
-                || duckdb_v2_vector_get_view(arg, &mut v, err) != OK
-                || duckdb_v2_vector_set_size(result, count, err) != OK
-                || duckdb_v2_vector_get_data_mutable(result, &mut out, err) != OK
-            {
-                return;
-            }
-            let factor = (*data.cast::<Factor>()).factor;
-            for row in 0..count as usize {
-                let at = if v.sel.is_null() {
-                    row
-                } else {
-                    *v.sel.add(row) as usize
-                };
-                if !v.validity.is_null() && (*v.validity.add(at / 64) >> (at % 64)) & 1 == 0 {
-                    if duckdb_v2_vector_set_null(result, row as idx_t, err) != OK {
-                        return;
-                    }
-                    continue;
-                }
-                let x = *v.data.cast::<i64>().add(at);
-                if x < 0 {
-                    duckdb_v2_error_info_set_code(
-                        *err,
-                        DUCKDB_V2_ERROR_DUCKDB_V2_ERROR_INPUT_OUT_OF_RANGE,
-                    );
-                    let text = view("negative input");
-                    duckdb_v2_error_info_set_text(*err, &text);
-                    return;
-                }
-                *out.cast::<i64>().add(row) = x * factor;
-            }
+            assert_eq!(sum(&s, "SELECT 7::BIGINT"), 7);
         }
     }
 
@@ -1447,87 +1173,19 @@ mod v2 {
         for _ in 0..iterations() {
             let drops = Arc::new(AtomicUsize::new(0));
             {
-                let s = Session::open();
-                let mut e = Slot::new();
-                // SAFETY: the builder, the types, the collection, its append and scan states and
-                // both chunks are owned here and destroyed once, states before their collection
-                // and everything before the session (v2/capi_v2_func_scalar.cpp,
-                // v2/capi_v2_column_data_collection.cpp); the factory and the vectors are borrowed.
+                let s = session();
+                register_times_k(&s, 2, &drops);
+                let mut e = ErrorInfo::new();
+                // SAFETY: the type, the collection, its append state and both chunks are owned
+                // here and destroyed once, the state before its collection and everything
+                // before the session (v2/capi_v2_column_data_collection.cpp); the
+                // factory and the vector are borrowed.
                 unsafe {
-                    let mut factory = ptr::null_mut();
-                    ok(
-                        duckdb_v2_connection_get_factory(s.conn, &mut factory, &mut e.0),
-                        &e,
+                    let factory = s.factory();
+                    let mut bigint = logical_type(
+                        factory,
+                        DUCKDB_V2_LOGICAL_TYPE_ID_DUCKDB_V2_LOGICAL_TYPE_ID_BIGINT,
                     );
-                    let mut bigint = ptr::null_mut();
-                    ok(
-                        duckdb_v2_factory_create_type_from_id(
-                            factory,
-                            DUCKDB_V2_LOGICAL_TYPE_ID_DUCKDB_V2_LOGICAL_TYPE_ID_BIGINT,
-                            ptr::null(),
-                            ptr::null(),
-                            0,
-                            &mut bigint,
-                            &mut e.0,
-                        ),
-                        &e,
-                    );
-
-                    let mut function = ptr::null_mut();
-                    ok(
-                        duckdb_v2_scalar_function_create(factory, &mut function, &mut e.0),
-                        &e,
-                    );
-                    let (name, x) = (view("times_k"), view("x"));
-                    ok(
-                        duckdb_v2_scalar_function_set_name(function, &name, &mut e.0),
-                        &e,
-                    );
-                    let mut sig = ptr::null_mut();
-                    ok(
-                        duckdb_v2_scalar_function_get_signature(function, &mut sig, &mut e.0),
-                        &e,
-                    );
-                    ok(
-                        duckdb_v2_function_signature_add_parameter(
-                            sig,
-                            &x,
-                            bigint,
-                            ptr::null_mut(),
-                            DUCKDB_V2_FUNCTION_PARAMETER_KIND_DUCKDB_V2_FUNCTION_PARAMETER_KIND_STANDARD,
-                            &mut e.0,
-                        ),
-                        &e,
-                    );
-                    ok(
-                        duckdb_v2_function_signature_set_return_type(sig, bigint, &mut e.0),
-                        &e,
-                    );
-                    let data = Box::into_raw(Box::new(Factor {
-                        factor: 2,
-                        drops: Arc::clone(&drops),
-                    }));
-                    let mut opaque = duckdb_v2_opaque {
-                        ptr: data.cast(),
-                        destroy: Some(destroy_factor),
-                        equals: None,
-                    };
-                    ok(
-                        duckdb_v2_scalar_function_set_user_data(function, &mut opaque, &mut e.0),
-                        &e,
-                    );
-                    ok(
-                        duckdb_v2_scalar_function_set_exec_callback(
-                            function,
-                            Some(times_k),
-                            &mut e.0,
-                        ),
-                        &e,
-                    );
-                    let code =
-                        duckdb_v2_connection_register_scalar_function(s.conn, function, &mut e.0);
-                    duckdb_v2_scalar_function_destroy(&mut function);
-                    ok(code, &e);
 
                     // A collection: one chunk of 100 rows appended twice, scanned back.
                     let mut collection = ptr::null_mut();
@@ -1537,28 +1195,25 @@ mod v2 {
                             &bigint,
                             1,
                             &mut collection,
-                            &mut e.0,
+                            e.slot(),
                         ),
                         &e,
                     );
                     let (mut chunk, mut scan_chunk) = (ptr::null_mut(), ptr::null_mut());
                     ok(
-                        duckdb_v2_data_chunk_create(factory, &bigint, 1, &mut chunk, &mut e.0),
+                        duckdb_v2_data_chunk_create(factory, &bigint, 1, &mut chunk, e.slot()),
                         &e,
                     );
                     ok(
-                        duckdb_v2_data_chunk_create(factory, &bigint, 1, &mut scan_chunk, &mut e.0),
+                        duckdb_v2_data_chunk_create(factory, &bigint, 1, &mut scan_chunk, e.slot()),
                         &e,
                     );
                     duckdb_v2_logical_type_destroy(&mut bigint);
-                    let (mut vector, mut data) = (ptr::null_mut(), ptr::null_mut());
+                    let column = vector(chunk, 0);
+                    let mut data = ptr::null_mut();
+                    ok(duckdb_v2_vector_set_size(column, 100, e.slot()), &e);
                     ok(
-                        duckdb_v2_data_chunk_get_vector(chunk, 0, &mut vector, &mut e.0),
-                        &e,
-                    );
-                    ok(duckdb_v2_vector_set_size(vector, 100, &mut e.0), &e);
-                    ok(
-                        duckdb_v2_vector_get_data_mutable(vector, &mut data, &mut e.0),
+                        duckdb_v2_vector_get_data_mutable(column, &mut data, e.slot()),
                         &e,
                     );
                     for i in 0..100 {
@@ -1569,75 +1224,34 @@ mod v2 {
                         duckdb_v2_column_data_collection_append_state_create(
                             collection,
                             &mut append,
-                            &mut e.0,
+                            e.slot(),
                         ),
                         &e,
                     );
                     for _ in 0..2 {
                         ok(
                             duckdb_v2_column_data_collection_append(
-                                collection, append, chunk, &mut e.0,
+                                collection,
+                                append,
+                                chunk,
+                                e.slot(),
                             ),
                             &e,
                         );
                     }
                     duckdb_v2_column_data_collection_append_state_destroy(&mut append);
                     duckdb_v2_data_chunk_destroy(&mut chunk);
-                    let (mut shared, mut worker) = (ptr::null_mut(), ptr::null_mut());
-                    ok(
-                        duckdb_v2_column_data_collection_shared_scan_state_create(
-                            collection,
-                            &mut shared,
-                            &mut e.0,
-                        ),
-                        &e,
-                    );
-                    ok(
-                        duckdb_v2_column_data_collection_worker_scan_state_create(
-                            collection,
-                            &mut worker,
-                            &mut e.0,
-                        ),
-                        &e,
-                    );
                     let mut scanned = 0;
-                    loop {
-                        let mut produced = false;
-                        ok(
-                            duckdb_v2_column_data_collection_scan(
-                                collection,
-                                shared,
-                                worker,
-                                scan_chunk,
-                                &mut produced,
-                                &mut e.0,
-                            ),
-                            &e,
-                        );
-                        if !produced {
-                            break;
-                        }
-                        let mut size = 0;
-                        ok(
-                            duckdb_v2_data_chunk_get_size(scan_chunk, &mut size, &mut e.0),
-                            &e,
-                        );
-                        scanned += size;
-                    }
+                    scan_collection(collection, scan_chunk, |c| scanned += chunk_size(c));
                     assert_eq!(scanned, 200);
-                    duckdb_v2_column_data_collection_worker_scan_state_destroy(&mut worker);
-                    duckdb_v2_column_data_collection_shared_scan_state_destroy(&mut shared);
                     duckdb_v2_data_chunk_destroy(&mut scan_chunk);
                     duckdb_v2_column_data_collection_destroy(&mut collection);
                 }
                 assert_eq!(
-                    s.sum("SELECT times_k(range) FROM range(1000)").unwrap(),
+                    sum(&s, "SELECT times_k(range) FROM range(1000)"),
                     999 * 1000
                 );
-                let err = s
-                    .sum("SELECT times_k(range - 1) FROM range(10)")
-                    .map(drop)
-                    .unwrap_err();
+                let err = s.failure("SELECT times_k(range - 1) FROM range(10)");
                 assert_eq!(
                     err.code(),
                     DUCKDB_V2_ERROR_DUCKDB_V2_ERROR_INPUT_OUT_OF_RANGE

@@ -1,3 +1,5 @@
+//! Own test binary: built with `loadable-extension` (no engine) and re-runs itself to see an abort.
+//!
 //! The v1 entry point's failure paths, against a fake of what DuckDB's loader passes (no
 //! engine is linked in this mode): every failure reaches `set_error` with a message and
 //! `false`, and calling DuckDB before the table is stored aborts with a message naming why.

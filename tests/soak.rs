@@ -1,3 +1,5 @@
+//! Own test binary: it measures the process's RSS, which other tests' allocations would move.
+//!
 //! A short soak (the loop of `examples/soak.rs`, shared as a module): the safe layer's RSS
 //! stays flat after warm-up, and the raw loop that forgets its results does not, so the check
 //! is shown to fail when a leak is there.

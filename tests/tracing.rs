@@ -1,3 +1,5 @@
+//! Own test binary: tracing caches callsite interest process-wide; other tests would change it.
+//!
 //! The `tracing` feature: every traced call opens a span under the caller's current span,
 //! with the documented name, level and fields. A small recording subscriber written here
 //! stands in for a real one.

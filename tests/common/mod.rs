@@ -1,12 +1,20 @@
 //! Shared by the integration tests: the ledger guard every test that opens handles takes, a
-//! seeded random generator, and helpers over `test_all_types()`.
+//! scratch folder, a seeded random generator, helpers over `test_all_types()`, and the
+//! harness of the raw v2 C API (`raw_v2`).
 #![allow(dead_code)]
+
+pub mod raw_v2;
+mod scratch;
+
+#[allow(unused_imports)] // binaries that need no scratch folder
+pub use scratch::scratch;
 
 use duckdb_ffi::safe::Connection;
 
 /// Declare first in a test (`let _ledger = common::ledger_guard();`) so it drops last: the
 /// public guard of the ledger, which serialises the tests that hold it and fails a test that
 /// leaves a handle alive.
+#[allow(unused_imports)] // binaries whose tests open no safe handle
 pub use duckdb_ffi::safe::ledger::guard as ledger_guard;
 
 /// A tiny deterministic PRNG (xorshift64*), so the randomised tests need no dependency and a

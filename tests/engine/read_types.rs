@@ -2,13 +2,10 @@
 //! validity, strings, nested vectors, `Datum`, rows, and the errors for misuse. Every test
 //! ends with no live handle (`common::ledger_guard`).
 
-mod common;
+use crate::common;
 
-use duckdb_ffi::safe::{
-    Connection, DataChunk, Database, Date, Datum, Decimal, EngineError, ErrorKind, FromSql,
-    Interval, LogicalType, Primitive, Time, TimeTz, Timestamp, TimestampMs, TimestampNs,
-    TimestampS, TypeId, Uuid,
-};
+use duckdb_ffi::safe::{Connection, DataChunk, Database, EngineError, ErrorKind, Primitive};
+use duckdb_ffi::safe::types::{Date, Datum, Decimal, FromSql, Interval, LogicalType, Time, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS, TypeId, Uuid};
 use std::fmt::Debug;
 
 fn connect() -> Connection {
@@ -305,13 +302,13 @@ fn timestamp_with_time_zone_and_time_ns_are_instants_in_their_units() {
     let tz = chunk.vector(1).unwrap();
     assert_eq!(tz.type_id(), TypeId::TimestampTz);
     assert_eq!(
-        tz.as_slice::<duckdb_ffi::safe::TimestampTz>().unwrap()[0].micros,
+        tz.as_slice::<duckdb_ffi::safe::types::TimestampTz>().unwrap()[0].micros,
         expected
     );
     assert_eq!(expected, 1_000_000_000_000_000);
     let ns = chunk.vector(2).unwrap();
     assert_eq!(
-        ns.as_slice::<duckdb_ffi::safe::TimeNs>().unwrap()[0].nanos,
+        ns.as_slice::<duckdb_ffi::safe::types::TimeNs>().unwrap()[0].nanos,
         1_000_000_007
     );
     assert_eq!(ns.datum(0).unwrap().to_string(), "00:00:01.000000007");

@@ -6,16 +6,14 @@
 //! VARIANT must read as the plain column's value put through the documented mapping (`held`
 //! below), and its text must equal the engine's. The summary is printed with `--nocapture`.
 
-mod common;
+use crate::common;
 
-#[path = "display_engine/values.rs"]
-#[allow(dead_code)]
-mod values;
+use super::display_engine::values;
 
 use duckdb_ffi as ffi;
-use duckdb_ffi::safe::{
-    Connection, Database, Datum, ErrorKind, LogicalType, ScalarFunction, TypeId,
-};
+use duckdb_ffi::safe::{Connection, Database, ErrorKind};
+use duckdb_ffi::safe::functions::ScalarFunction;
+use duckdb_ffi::safe::types::{Datum, LogicalType, TypeId};
 use values::{Rng, Ty, nested_types, scalars};
 
 /// Values per type.
@@ -124,7 +122,6 @@ fn compare(conn: &Connection, label: &str, sql: &str, tally: &mut Tally) {
 }
 
 fn run(types: Vec<(String, Ty)>) -> usize {
-    let _ledger = common::ledger_guard();
     let conn = conn();
     let mut rng = Rng(0x5EED_0000_7A41_A417);
     let (mut report, mut failures, mut total) = (String::new(), Vec::new(), 0);
@@ -161,6 +158,7 @@ fn run(types: Vec<(String, Ty)>) -> usize {
 
 #[test]
 fn every_scalar_type_as_variant_reads_and_renders_as_the_engine() {
+    let _ledger = common::ledger_guard();
     let types: Vec<(String, Ty)> = scalars()
         .into_iter()
         .map(|(n, g)| (n.to_string(), Ty::Scalar(n, g)))
@@ -213,6 +211,7 @@ fn every_scalar_type_as_variant_reads_and_renders_as_the_engine() {
 
 #[test]
 fn nested_types_as_variant_read_and_render_as_the_engine() {
+    let _ledger = common::ledger_guard();
     let total = run(nested_types().into_iter().map(|t| (t.sql(), t)).collect());
     assert!(total >= 20 * N, "{total} values");
 }

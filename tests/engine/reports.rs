@@ -1,6 +1,6 @@
 //! `Database::memory_report` and `Connection::profiling_info` on the real engine.
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::safe::ledger::HandleKind;
 use duckdb_ffi::safe::{Config, Database};

@@ -13,9 +13,10 @@
     feature = "rust_decimal"
 ))]
 
-mod common;
+use crate::common;
 
-use duckdb_ffi::safe::{Connection, Database, ErrorKind, FromSql, Result, ToSql};
+use duckdb_ffi::safe::{Connection, Database, ErrorKind, Result};
+use duckdb_ffi::safe::types::{FromSql, ToSql};
 use std::fmt::Debug;
 
 fn conn() -> Connection {

@@ -4,13 +4,11 @@
 //! Every test reads the data back through SQL, so a wrong cell, a lost NULL or a value sent to
 //! the wrong column or parameter fails it.
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::params;
-use duckdb_ffi::safe::{
-    Appender, ChunkWriter, Connection, Database, ErrorKind, LogicalType, Null, ParamSink, Params,
-    Result, ToSql, ToSqlOutput, TypeId,
-};
+use duckdb_ffi::safe::{Appender, ChunkWriter, Connection, Database, ErrorKind, Result};
+use duckdb_ffi::safe::types::{LogicalType, Null, ParamSink, Params, ToSql, ToSqlOutput, TypeId};
 
 fn conn() -> Connection {
     Database::open_in_memory()

@@ -3,13 +3,8 @@
 //! C++ compiler: concurrent builders, a builder killed midway, an unwritable folder and
 //! corrupt entries all take milliseconds.
 
-#[allow(dead_code)]
-#[path = "../build/cache.rs"]
-mod cache;
-#[allow(dead_code)]
-#[path = "../build/key.rs"]
-mod key;
-
+use crate::scratch::scratch;
+use crate::{cache, key};
 use cache::{Cache, Health, Root};
 use std::collections::HashMap;
 use std::fs;
@@ -24,17 +19,6 @@ const DESCRIPTION: &str = "recipe: 1\nsources: test\nextensions: core_functions\
 
 /// Runs this test binary's `child_builder` in a new process.
 const CHILD_VAR: &str = "DUCKDB_FFI_CACHE_TEST_CHILD";
-
-/// A fresh, empty folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "duckdb-ffi-cache-test-{}-{name}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// What the compile step would produce, with `stamp` as the library's contents.
 fn fake_engine(dir: &Path, stamp: &str) -> Result<(), String> {
@@ -249,7 +233,7 @@ fn two_concurrent_builders_fill_once() {
 fn spawn_child(mode: &str, root: &Path, signal: &Path) -> Child {
     Command::new(std::env::current_exe().unwrap())
         .args([
-            "child_builder",
+            "cache_tests::child_builder",
             "--exact",
             "--nocapture",
             "--test-threads=1",

@@ -3,7 +3,7 @@
 //! through the in-place scan; release callbacks run exactly once, also when a query fails
 //! midway; batches larger than a vector are split.
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::safe::arrow::{ArrowArray, ArrowStream};
 use duckdb_ffi::safe::{Database, ErrorKind, ledger};

@@ -5,7 +5,6 @@
 //! the safe layer and calls the function the C code registered.
 
 // The host side links the engine: not in the loadable-extension modes.
-#![cfg(not(any(feature = "loadable-extension", feature = "loadable-extension-v2")))]
 
 use std::path::Path;
 use std::process::Command;

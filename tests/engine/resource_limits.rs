@@ -9,7 +9,7 @@
 //!   `ResourceInUse` error naming the lock and the process (DuckDB says IO; the safe layer
 //!   tells it apart).
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::safe::{Config, Connection, Database, EngineError, ErrorKind};
 use std::io::{BufRead, BufReader};
@@ -154,6 +154,7 @@ const ROLE: &str = "DUCKDB_FFI_LIMITS_HOLDER";
 /// until its stdin closes. Does nothing in a normal test run.
 #[test]
 fn holder_role() {
+    let _ledger = common::ledger_guard();
     let Ok(path) = std::env::var(ROLE) else {
         return;
     };
@@ -171,7 +172,12 @@ fn a_file_held_by_another_process_is_resource_in_use() {
     let dir = TempDir::new("locked");
     let path = dir.0.join("held.duckdb");
     let mut holder = Command::new(std::env::current_exe().expect("test binary"))
-        .args(["--exact", "holder_role", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "resource_limits::holder_role",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(ROLE, &path)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -14,7 +14,7 @@
 //! happened. The parent asserts the outcome of each class; a child killed by a signal (a crash
 //! inside DuckDB) would be reported as such rather than take the test binary down.
 
-mod common;
+use crate::common;
 
 use common::Rng;
 use duckdb_ffi::safe::{Connection, Database, Error};
@@ -72,17 +72,23 @@ fn wal_of(path: &Path) -> PathBuf {
 /// Re-runs this test binary as a child in `role` (only the `child_role` test runs there).
 fn child(role: &str, path: &Path, seed: u64) -> Command {
     let mut cmd = Command::new(std::env::current_exe().expect("test binary"));
-    cmd.args(["--exact", "child_role", "--nocapture", "--test-threads=1"])
-        .env(ROLE, role)
-        .env(PATH, path)
-        .env(SEED, seed.to_string())
-        .stdin(Stdio::null());
+    cmd.args([
+        "--exact",
+        "crash::child_role",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(ROLE, role)
+    .env(PATH, path)
+    .env(SEED, seed.to_string())
+    .stdin(Stdio::null());
     cmd
 }
 
 /// The entry point of the child processes; does nothing in a normal test run.
 #[test]
 fn child_role() {
+    let _ledger = common::ledger_guard();
     let Ok(role) = std::env::var(ROLE) else {
         return;
     };

@@ -5,9 +5,8 @@
 //! r2d2's reaper runs every 30 seconds (not configurable from outside r2d2), so the reaping
 //! test takes about that long; its budget is 30 s plus the timeouts plus a generous margin
 //! for a loaded machine.
-#![cfg(feature = "r2d2")]
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::safe::ledger::{self, HandleKind};
 use duckdb_ffi::safe::pool::DuckdbManager;

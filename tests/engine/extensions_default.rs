@@ -2,20 +2,10 @@
 //! a parquet file written and read back for every type of `test_all_types()`, newline-
 //! delimited JSON the same way, and the JSON functions. `tests/bare_engine.rs` covers a build
 //! without them.
-#![cfg(all(feature = "parquet", feature = "json"))]
 
-mod common;
+use crate::common::{self, scratch};
 
 use duckdb_ffi::safe::{Connection, Database};
-use std::path::PathBuf;
-
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("duckdb-ffi-ext-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// The columns of `test_all_types()` with their types.
 fn columns(conn: &Connection) -> Vec<(String, String)> {
@@ -85,6 +75,7 @@ fn names(lost: &[(String, String)]) -> Vec<&str> {
 
 #[test]
 fn parquet_and_json_are_registered_and_linked_statically() {
+    let _ledger = common::ledger_guard();
     let conn = Database::open_in_memory().unwrap().connect().unwrap();
     for name in ["parquet", "json"] {
         let (loaded, mode): (bool, String) = conn
@@ -111,6 +102,7 @@ const PARQUET_LOST: &[&str] = &["hugeint", "uhugeint", "time_tz", "interval", "e
 
 #[test]
 fn every_type_round_trips_through_a_parquet_file() {
+    let _ledger = common::ledger_guard();
     let lost = lost_columns(
         "parquet",
         "FORMAT parquet, ROW_GROUP_SIZE 2048",
@@ -128,6 +120,7 @@ const JSON_LOST: &[&str] = &["bignum", "dec_18_6", "dec38_10", "blob", "bit"];
 
 #[test]
 fn every_type_round_trips_through_a_json_file() {
+    let _ledger = common::ledger_guard();
     let lost = lost_columns(
         "json",
         "FORMAT json",
@@ -140,6 +133,7 @@ fn every_type_round_trips_through_a_json_file() {
 
 #[test]
 fn parquet_metadata_schema_and_projection() {
+    let _ledger = common::ledger_guard();
     let dir = scratch("parquet-meta");
     let file = dir.join("t.parquet");
     let file = file.display();
@@ -187,6 +181,7 @@ fn parquet_metadata_schema_and_projection() {
 
 #[test]
 fn json_type_functions_and_read_json() {
+    let _ledger = common::ledger_guard();
     let conn = Database::open_in_memory().unwrap().connect().unwrap();
     let doc = r#"{"name": "duck", "tags": ["a", "b", "c"], "size": {"w": 3, "h": 4.5}}"#;
     let row = conn

@@ -1,9 +1,7 @@
 //! `Connection::borrow_raw`: the safe layer over a connection someone else owns (as a loadable
 //! extension's entry point is lent one) reads as usual and never disconnects it.
 
-#![cfg(not(any(feature = "loadable-extension", feature = "loadable-extension-v2")))]
-
-mod common;
+use crate::common;
 
 use duckdb_ffi::safe::{Connection, Database, ledger};
 use duckdb_ffi::*;

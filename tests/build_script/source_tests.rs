@@ -2,43 +2,11 @@
 //! compiled here as it is there). Each test runs only `cargo metadata --offline`, in a
 //! scratch project, so nothing is downloaded or compiled.
 
-#[allow(dead_code)]
-#[path = "../build/key.rs"]
-mod key;
-#[allow(dead_code)]
-#[path = "../build/pin.rs"]
-mod pin;
-#[allow(dead_code)]
-#[path = "../build/source.rs"]
-mod source;
-
+use crate::scratch::scratch;
+use crate::{pin, source, var};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// What the build script's modules expect at the crate root.
-type Result<T> = std::result::Result<T, String>;
-
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-// `fetch`, which reads it, is not called here: the tests pass the host to `fetch_with`.
-#[allow(dead_code)]
-fn cargo_var(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set"))
-}
-
-/// A fresh, empty folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "duckdb-ffi-source-test-{}-{name}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn the_pin() -> pin::Pin {
     pin::Pin::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("duckdb-src/pin.toml")).unwrap()

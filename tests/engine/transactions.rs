@@ -1,7 +1,7 @@
 //! `Connection::transaction` on the real engine: commit, rollback, rollback on drop (also
 //! while a panic unwinds), nested BEGIN, a failure halfway through a batch.
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::safe::{Connection, Database, EngineError, Error};
 use std::panic::{AssertUnwindSafe, catch_unwind};

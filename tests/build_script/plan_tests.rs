@@ -2,13 +2,8 @@
 //! them (`build/units.rs`), on a made-up bundle and with a stand-in compiler: nothing here
 //! runs a C++ compiler.
 
-#[allow(dead_code)]
-#[path = "../build/plan.rs"]
-mod plan;
-#[allow(dead_code)]
-#[path = "../build/units.rs"]
-mod units;
-
+use crate::scratch::scratch;
+use crate::{plan, units};
 use plan::{
     Cut, Estimates, GROUP_MS, KEEP_ALONE, KEEP_APART, MERGE_BELOW_MS, PCH_HEADERS, SPLIT_ABOVE_MS,
     Unit,
@@ -18,17 +13,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
-
-/// A fresh folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "duckdb-ffi-plan-test-{}-{name}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Writes a source file of `bytes` bytes under `bundle`.
 fn source(bundle: &Path, relative: &str, bytes: u64) -> PathBuf {
@@ -468,7 +452,7 @@ fn files_kept_apart_never_share_a_unit_and_their_neighbours_still_merge() {
 /// A re-pinned bundle that renamed these files would silently merge them again.
 #[test]
 fn the_files_kept_apart_exist_in_the_pinned_bundle() {
-    let profile = include_str!("../build/unit_times.tsv");
+    let profile = include_str!("../../build/unit_times.tsv");
     for name in KEEP_APART.iter().flat_map(|&(a, b)| [a, b]) {
         assert!(
             profile.lines().any(|l| l.split('\t').nth(1) == Some(name)),
@@ -480,7 +464,7 @@ fn the_files_kept_apart_exist_in_the_pinned_bundle() {
 /// A re-pinned bundle that renamed these files would silently merge them again.
 #[test]
 fn the_files_kept_alone_exist_in_the_pinned_bundle() {
-    let profile = include_str!("../build/unit_times.tsv");
+    let profile = include_str!("../../build/unit_times.tsv");
     for name in KEEP_ALONE {
         assert!(
             profile.lines().any(|l| l.split('\t').nth(1) == Some(name)),

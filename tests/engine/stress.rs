@@ -21,7 +21,7 @@
 //! `DUCKDB_FFI_STRESS_SECS` sets how long the threads run (default 30);
 //! `DUCKDB_FFI_STRESS_SEED` repeats a run (the seed is printed).
 
-mod common;
+use crate::common;
 
 use common::Rng;
 use duckdb_ffi::safe::{
@@ -737,6 +737,7 @@ fn send_and_sync_claims_hold() {
 /// The counts are printed; the test fails only on a partial transaction.
 #[test]
 fn a_commit_answered_with_interrupt_is_all_or_nothing() {
+    let _ledger = common::ledger_guard();
     use std::sync::atomic::AtomicU8;
     const IDLE: u8 = 0;
     const COMMITTING: u8 = 1;
@@ -757,7 +758,6 @@ fn a_commit_answered_with_interrupt_is_all_or_nothing() {
         });
     }
 
-    let _ledger = common::ledger_guard();
     // A file database: its COMMIT writes the WAL, which widens the window.
     let file = TempDb::new("commit");
     let db = Database::open(file.path()).expect("open");

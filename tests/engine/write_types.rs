@@ -3,14 +3,11 @@
 //! append -> table -> read back through the chunk readers (`Vector::datum`), and must be equal.
 //! Every test ends with no live handle (`common::ledger_guard`).
 
-mod common;
+use crate::common;
 
 use duckdb_ffi::params;
-use duckdb_ffi::safe::{
-    ChunkWriter, Connection, Database, Date, Datum, Decimal, EngineError, ErrorKind, Interval,
-    LogicalType, Null, PendingState, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs,
-    TimestampS, TimestampTz, TimestampTzNs, ToSql, TypeId, Uuid, Value,
-};
+use duckdb_ffi::safe::{ChunkWriter, Connection, Database, EngineError, ErrorKind, PendingState};
+use duckdb_ffi::safe::types::{Date, Datum, Decimal, Interval, LogicalType, Null, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS, TimestampTz, TimestampTzNs, ToSql, TypeId, Uuid, Value};
 
 fn conn() -> Connection {
     Database::open_in_memory().unwrap().connect().unwrap()
@@ -1127,6 +1124,7 @@ fn pending_results_run_step_by_step() {
 
 #[test]
 fn thread_rules() {
+    let _ledger = common::ledger_guard();
     fn send<T: Send>() {}
     send::<duckdb_ffi::safe::PreparedStatement<'static>>();
     send::<duckdb_ffi::safe::Appender<'static>>();
@@ -1134,7 +1132,6 @@ fn thread_rules() {
     send::<Value>();
     send::<ChunkWriter>();
     // Moving a statement to another thread and running it there works.
-    let _ledger = common::ledger_guard();
     let db = Database::open_in_memory().unwrap();
     let conn = db.connect().unwrap();
     let mut stmt = conn.prepare("SELECT ?::INTEGER * 2").unwrap();

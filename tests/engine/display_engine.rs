@@ -9,12 +9,12 @@
 //! across both write paths. The summary table (per type: values, equal text, equal borrowed
 //! text, equal round trips) is printed with `--nocapture`.
 
-mod common;
+use crate::common;
 
-#[path = "display_engine/values.rs"]
-mod values;
+pub mod values;
 
-use duckdb_ffi::safe::{Connection, Database, Datum};
+use duckdb_ffi::safe::{Connection, Database};
+use duckdb_ffi::safe::types::Datum;
 use values::{Rng, Ty, nested_types, scalars};
 
 /// Values per type.
@@ -146,7 +146,6 @@ fn check_type(conn: &Connection, sql_type: &str, values: &[Datum]) -> Tally {
 }
 
 fn run(types: Vec<(String, Ty)>) {
-    let _ledger = common::ledger_guard();
     let conn = conn();
     let mut rng = Rng(0x5EED_D0C5_2026_0014);
     let mut report = String::new();
@@ -171,6 +170,7 @@ fn run(types: Vec<(String, Ty)>) {
 
 #[test]
 fn scalar_text_and_round_trips_match_the_engine() {
+    let _ledger = common::ledger_guard();
     run(scalars()
         .into_iter()
         .map(|(n, g)| (n.to_string(), Ty::Scalar(n, g)))
@@ -179,6 +179,7 @@ fn scalar_text_and_round_trips_match_the_engine() {
 
 #[test]
 fn nested_text_and_round_trips_match_the_engine() {
+    let _ledger = common::ledger_guard();
     run(nested_types().into_iter().map(|t| (t.sql(), t)).collect());
 }
 
@@ -293,8 +294,9 @@ fn random_float_bits_render_as_the_engine() {
 /// checks DuckDB's layout, so a changed layout fails here rather than giving wrong numbers.
 #[test]
 fn bignum_reads_as_rust_integers() {
-    use duckdb_ffi::safe::{Bignum, ErrorKind};
     let _ledger = common::ledger_guard();
+    use duckdb_ffi::safe::ErrorKind;
+    use duckdb_ffi::safe::types::Bignum;
     let conn = conn();
     let sql = "SELECT '-170141183460469231731687303715884105728'::BIGNUM, \
                '340282366920938463463374607431768211455'::BIGNUM, \

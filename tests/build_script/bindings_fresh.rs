@@ -10,17 +10,17 @@
 //!   bindgen, no preprocessor), and both counts with the totals documented below.
 //! - With the `buildtime_bindgen` feature (needs libclang), each committed file must equal what
 //!   the crate's own bindgen configuration (build/bindings.rs) generates today:
-//!   `cargo test --features buildtime_bindgen --test bindings_fresh`.
+//!   `cargo test --features buildtime_bindgen --test build_script bindings_fresh::`.
 
 use std::collections::BTreeSet;
 
 /// Each surface: header, committed bindings, and how many functions the pinned header declares.
 const SURFACES: [(&str, &str, usize); 3] = [
-    ("duckdb.h", include_str!("../src/raw/duckdb.rs"), 548),
-    ("duckdb_v2.h", include_str!("../src/raw/duckdb_v2.rs"), 620),
+    ("duckdb.h", include_str!("../../src/raw/duckdb.rs"), 548),
+    ("duckdb_v2.h", include_str!("../../src/raw/duckdb_v2.rs"), 620),
     (
         "duckdb_static_extension.h",
-        include_str!("../src/raw/duckdb_static_extension.rs"),
+        include_str!("../../src/raw/duckdb_static_extension.rs"),
         1,
     ),
 ];
@@ -91,14 +91,14 @@ fn committed_bindings_bind_every_declared_function() {
 const TABLES: [(&str, &str, &str, usize); 2] = [
     (
         "duckdb_ext_api_v1",
-        include_str!("../src/raw/duckdb_extension.rs"),
-        include_str!("../src/raw/loadable.rs"),
+        include_str!("../../src/raw/duckdb_extension.rs"),
+        include_str!("../../src/raw/loadable.rs"),
         0,
     ),
     (
         "duckdb_ext_api_v2",
-        include_str!("../src/raw/duckdb_extension_v2.rs"),
-        include_str!("../src/raw/loadable_v2.rs"),
+        include_str!("../../src/raw/duckdb_extension_v2.rs"),
+        include_str!("../../src/raw/loadable_v2.rs"),
         1,
     ),
 ];

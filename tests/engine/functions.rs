@@ -2,14 +2,11 @@
 //! scans — results compared with DuckDB's own in SQL, errors and panics turned into query
 //! errors, and every Rust value handed to DuckDB dropped once (the ledger guard checks it).
 
-mod common;
+use crate::common;
 
-use duckdb_ffi::safe::{
-    Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, Connection,
-    Database, ErrorKind, FunctionInput, LogicalType, OutputChunk, Replacement, Result,
-    ScalarFunction, ScalarFunctionSet, TableBind, TableFunction, TableInit, TableScan, TypeAlias,
-    TypeId, Value, Vector, VectorWriter, ledger,
-};
+use duckdb_ffi::safe::{Connection, Database, ErrorKind, Result, Vector, VectorWriter, ledger};
+use duckdb_ffi::safe::functions::{Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, FunctionInput, OutputChunk, Replacement, ScalarFunction, ScalarFunctionSet, TableBind, TableFunction, TableInit, TableScan, TypeAlias};
+use duckdb_ffi::safe::types::{LogicalType, TypeId, Value};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -51,17 +48,17 @@ fn copy(input: &Vector<'_>, out: &mut VectorWriter<'_>) -> Result<()> {
         TypeId::UHugeInt => fixed!(u128),
         TypeId::Float => fixed!(f32),
         TypeId::Double => fixed!(f64),
-        TypeId::Date => fixed!(duckdb_ffi::safe::Date),
-        TypeId::Time => fixed!(duckdb_ffi::safe::Time),
-        TypeId::TimeTz => fixed!(duckdb_ffi::safe::TimeTz),
-        TypeId::Timestamp => fixed!(duckdb_ffi::safe::Timestamp),
-        TypeId::TimestampS => fixed!(duckdb_ffi::safe::TimestampS),
-        TypeId::TimestampMs => fixed!(duckdb_ffi::safe::TimestampMs),
-        TypeId::TimestampNs => fixed!(duckdb_ffi::safe::TimestampNs),
-        TypeId::TimestampTz => fixed!(duckdb_ffi::safe::TimestampTz),
-        TypeId::TimestampTzNs => fixed!(duckdb_ffi::safe::TimestampTzNs),
-        TypeId::TimeNs => fixed!(duckdb_ffi::safe::TimeNs),
-        TypeId::Interval => fixed!(duckdb_ffi::safe::Interval),
+        TypeId::Date => fixed!(duckdb_ffi::safe::types::Date),
+        TypeId::Time => fixed!(duckdb_ffi::safe::types::Time),
+        TypeId::TimeTz => fixed!(duckdb_ffi::safe::types::TimeTz),
+        TypeId::Timestamp => fixed!(duckdb_ffi::safe::types::Timestamp),
+        TypeId::TimestampS => fixed!(duckdb_ffi::safe::types::TimestampS),
+        TypeId::TimestampMs => fixed!(duckdb_ffi::safe::types::TimestampMs),
+        TypeId::TimestampNs => fixed!(duckdb_ffi::safe::types::TimestampNs),
+        TypeId::TimestampTz => fixed!(duckdb_ffi::safe::types::TimestampTz),
+        TypeId::TimestampTzNs => fixed!(duckdb_ffi::safe::types::TimestampTzNs),
+        TypeId::TimeNs => fixed!(duckdb_ffi::safe::types::TimeNs),
+        TypeId::Interval => fixed!(duckdb_ffi::safe::types::Interval),
         TypeId::Decimal | TypeId::Enum => {
             let lt = input.logical_type();
             let storage = if input.type_id() == TypeId::Decimal {

@@ -4,9 +4,8 @@
 //! appended to a table and scanned in place, compared by DuckDB in SQL; pairs and schemas
 //! round-tripped. The same tests run once per enabled version. Every test ends with no live
 //! handle, Arrow structs included (`common::ledger_guard`).
-#![cfg(any(feature = "arrow-59", feature = "arrow-60"))]
 
-mod common;
+use crate::common;
 
 /// The tests, written once against the module of one arrow-rs version.
 macro_rules! arrow_rs_tests {
@@ -46,7 +45,7 @@ macro_rules! arrow_rs_tests {
                 }
             }
 
-            fn query_one<T: for<'a> duckdb_ffi::safe::FromSql<'a>>(
+            fn query_one<T: for<'a> duckdb_ffi::safe::types::FromSql<'a>>(
                 conn: &Connection,
                 sql: &str,
             ) -> T {
