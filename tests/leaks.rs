@@ -12,8 +12,10 @@
 mod common;
 
 use duckdb_ffi as ffi;
-use duckdb_ffi::safe::{ChunkWriter, Config, DataChunk, Database, EngineError, Error, ErrorKind, PendingState, ledger};
 use duckdb_ffi::safe::types::{Decimal, LogicalType, TypeId, Value};
+use duckdb_ffi::safe::{
+    ChunkWriter, Config, DataChunk, Database, EngineError, Error, ErrorKind, PendingState, ledger,
+};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -610,7 +612,10 @@ fn values_scalar_nested_and_rejected() {
 #[test]
 fn callbacks_registered_called_failed_and_dropped() {
     use duckdb_ffi::safe::VectorWriter;
-    use duckdb_ffi::safe::functions::{Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, FunctionInput, OutputChunk, Replacement, ScalarFunction, TableBind, TableFunction, TableInit, TableScan};
+    use duckdb_ffi::safe::functions::{
+        Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, FunctionInput,
+        OutputChunk, Replacement, ScalarFunction, TableBind, TableFunction, TableInit, TableScan,
+    };
 
     struct Count;
     impl Aggregate for Count {

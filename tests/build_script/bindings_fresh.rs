@@ -17,7 +17,11 @@ use std::collections::BTreeSet;
 /// Each surface: header, committed bindings, and how many functions the pinned header declares.
 const SURFACES: [(&str, &str, usize); 3] = [
     ("duckdb.h", include_str!("../../src/raw/duckdb.rs"), 548),
-    ("duckdb_v2.h", include_str!("../../src/raw/duckdb_v2.rs"), 620),
+    (
+        "duckdb_v2.h",
+        include_str!("../../src/raw/duckdb_v2.rs"),
+        620,
+    ),
     (
         "duckdb_static_extension.h",
         include_str!("../../src/raw/duckdb_static_extension.rs"),

@@ -55,10 +55,8 @@ impl ErrorInfo {
     pub fn code(&self) -> DUCKDB_V2_ERROR {
         let mut code = OK;
         // SAFETY: the info is live (owned by this slot until drop).
-        assert_eq!(
-            unsafe { duckdb_v2_error_info_get_code(self.0, &mut code) },
-            OK
-        );
+        let state = unsafe { duckdb_v2_error_info_get_code(self.0, &mut code) };
+        assert_eq!(state, OK);
         code
     }
 

@@ -12,10 +12,8 @@ fn a_borrowed_connection_reads_and_is_left_connected() {
     let db = Database::open_in_memory().unwrap();
     let mut raw: duckdb_connection = std::ptr::null_mut();
     // SAFETY: a live database; the out-parameter is null-initialised.
-    assert_eq!(
-        unsafe { duckdb_connect(db.as_raw(), &mut raw) },
-        duckdb_state_DuckDBSuccess
-    );
+    let state = unsafe { duckdb_connect(db.as_raw(), &mut raw) };
+    assert_eq!(state, duckdb_state_DuckDBSuccess);
     let before = ledger::snapshot().live_total();
     for round in 0..2 {
         // SAFETY: `raw` stays connected until the disconnect below, after the borrow ends.

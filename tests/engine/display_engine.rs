@@ -13,8 +13,8 @@ use crate::common;
 
 pub mod values;
 
-use duckdb_ffi::safe::{Connection, Database};
 use duckdb_ffi::safe::types::Datum;
+use duckdb_ffi::safe::{Connection, Database};
 use values::{Rng, Ty, nested_types, scalars};
 
 /// Values per type.

@@ -4,9 +4,13 @@
 
 use crate::common;
 
-use duckdb_ffi::safe::{Connection, Database, ErrorKind, Result, Vector, VectorWriter, ledger};
-use duckdb_ffi::safe::functions::{Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, FunctionInput, OutputChunk, Replacement, ScalarFunction, ScalarFunctionSet, TableBind, TableFunction, TableInit, TableScan, TypeAlias};
+use duckdb_ffi::safe::functions::{
+    Aggregate, AggregateFunction, AggregateStates, CallbackResult, CastFunction, FunctionInput,
+    OutputChunk, Replacement, ScalarFunction, ScalarFunctionSet, TableBind, TableFunction,
+    TableInit, TableScan, TypeAlias,
+};
 use duckdb_ffi::safe::types::{LogicalType, TypeId, Value};
+use duckdb_ffi::safe::{Connection, Database, ErrorKind, Result, Vector, VectorWriter, ledger};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

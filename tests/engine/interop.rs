@@ -15,8 +15,8 @@
 
 use crate::common;
 
-use duckdb_ffi::safe::{Connection, Database, ErrorKind, Result};
 use duckdb_ffi::safe::types::{FromSql, ToSql};
+use duckdb_ffi::safe::{Connection, Database, ErrorKind, Result};
 use std::fmt::Debug;
 
 fn conn() -> Connection {

@@ -4,8 +4,11 @@
 
 use crate::common;
 
+use duckdb_ffi::safe::types::{
+    Date, Datum, Decimal, FromSql, Interval, LogicalType, Time, TimeTz, Timestamp, TimestampMs,
+    TimestampNs, TimestampS, TypeId, Uuid,
+};
 use duckdb_ffi::safe::{Connection, DataChunk, Database, EngineError, ErrorKind, Primitive};
-use duckdb_ffi::safe::types::{Date, Datum, Decimal, FromSql, Interval, LogicalType, Time, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS, TypeId, Uuid};
 use std::fmt::Debug;
 
 fn connect() -> Connection {
@@ -302,7 +305,9 @@ fn timestamp_with_time_zone_and_time_ns_are_instants_in_their_units() {
     let tz = chunk.vector(1).unwrap();
     assert_eq!(tz.type_id(), TypeId::TimestampTz);
     assert_eq!(
-        tz.as_slice::<duckdb_ffi::safe::types::TimestampTz>().unwrap()[0].micros,
+        tz.as_slice::<duckdb_ffi::safe::types::TimestampTz>()
+            .unwrap()[0]
+            .micros,
         expected
     );
     assert_eq!(expected, 1_000_000_000_000_000);

@@ -30,7 +30,10 @@ fn check(conn: &Connection, expr: &str) -> Option<String> {
     let value = chunk.vector(2).unwrap();
     let datum = value.datum(0).unwrap().to_string();
     let cells = value.display_cells().unwrap();
-    let cell = cells.get(0).unwrap().map_or("NULL".to_string(), |c| c.to_string());
+    let cell = cells
+        .get(0)
+        .unwrap()
+        .map_or("NULL".to_string(), |c| c.to_string());
     // The one difference the v1 C API forces (src/c_api.md, "Type names"): an empty TUPLE
     // reaches the safe layer as an empty STRUCT. Anything else that differs is a bug.
     let (type_of, cast) = if expr.contains("()") {
@@ -58,7 +61,11 @@ fn bare_tuple_as_struct(type_of: &str) -> String {
     while let Some(at) = rest.find("TUPLE") {
         out.push_str(&rest[..at]);
         rest = &rest[at + "TUPLE".len()..];
-        out.push_str(if rest.starts_with('(') { "TUPLE" } else { "STRUCT" });
+        out.push_str(if rest.starts_with('(') {
+            "TUPLE"
+        } else {
+            "STRUCT"
+        });
     }
     out.push_str(rest);
     out
@@ -93,7 +100,10 @@ const WRAPPERS: &[&str] = &[
 ];
 
 fn wrap(wrapper: &str, inner: &str) -> String {
-    wrapper.replace("{}", inner).replace("{{", "{").replace("}}", "}")
+    wrapper
+        .replace("{}", inner)
+        .replace("{{", "{")
+        .replace("}}", "}")
 }
 
 #[test]
@@ -161,7 +171,10 @@ fn every_test_all_types_column_is_named_and_written_as_the_engine_does() {
             for row in 0..chunk.len() {
                 let cast = casts.get(row).unwrap().unwrap_or("NULL");
                 let datum = values.datum(row).unwrap().to_string();
-                let cell = cells.get(row).unwrap().map_or("NULL".to_string(), |c| c.to_string());
+                let cell = cells
+                    .get(row)
+                    .unwrap()
+                    .map_or("NULL".to_string(), |c| c.to_string());
                 if datum != cast || cell != cast {
                     failures.push(format!(
                         "{name} row {row}: Datum {datum:?}, cell {cell:?}, cast {cast:?}"

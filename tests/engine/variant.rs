@@ -11,9 +11,9 @@ use crate::common;
 use super::display_engine::values;
 
 use duckdb_ffi as ffi;
-use duckdb_ffi::safe::{Connection, Database, ErrorKind};
 use duckdb_ffi::safe::functions::ScalarFunction;
 use duckdb_ffi::safe::types::{Datum, LogicalType, TypeId};
+use duckdb_ffi::safe::{Connection, Database, ErrorKind};
 use values::{Rng, Ty, nested_types, scalars};
 
 /// Values per type.

@@ -7,8 +7,8 @@
 use crate::common;
 
 use duckdb_ffi::params;
-use duckdb_ffi::safe::{Appender, ChunkWriter, Connection, Database, ErrorKind, Result};
 use duckdb_ffi::safe::types::{LogicalType, Null, ParamSink, Params, ToSql, ToSqlOutput, TypeId};
+use duckdb_ffi::safe::{Appender, ChunkWriter, Connection, Database, ErrorKind, Result};
 
 fn conn() -> Connection {
     Database::open_in_memory()

@@ -6,8 +6,11 @@
 use crate::common;
 
 use duckdb_ffi::params;
+use duckdb_ffi::safe::types::{
+    Date, Datum, Decimal, Interval, LogicalType, Null, Time, TimeNs, TimeTz, Timestamp,
+    TimestampMs, TimestampNs, TimestampS, TimestampTz, TimestampTzNs, ToSql, TypeId, Uuid, Value,
+};
 use duckdb_ffi::safe::{ChunkWriter, Connection, Database, EngineError, ErrorKind, PendingState};
-use duckdb_ffi::safe::types::{Date, Datum, Decimal, Interval, LogicalType, Null, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS, TimestampTz, TimestampTzNs, ToSql, TypeId, Uuid, Value};
 
 fn conn() -> Connection {
     Database::open_in_memory().unwrap().connect().unwrap()

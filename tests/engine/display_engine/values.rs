@@ -1,7 +1,10 @@
 //! The value generators of `display_engine.rs`: a fixed-seed random source, every scalar type
 //! with its edge cases, and nested types built from them.
 
-use duckdb_ffi::safe::types::{Bignum, Date, Datum, Decimal, Geometry, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs, TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid};
+use duckdb_ffi::safe::types::{
+    Bignum, Date, Datum, Decimal, Geometry, Interval, Time, TimeNs, TimeTz, Timestamp, TimestampMs,
+    TimestampNs, TimestampS, TimestampTz, TimestampTzNs, Uuid,
+};
 
 /// splitmix64: small, fixed-seed, good enough to spread values over a type's range.
 pub struct Rng(pub u64);
