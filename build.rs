@@ -24,7 +24,7 @@
 //! directory's cache (or, if that cannot be written either, to `OUT_DIR`). Two
 //! builds of one key at once compile it once: the second waits on `<key>.lock` and links the
 //! first one's entry. `tools/cache` lists entries (size, key description, age) and prunes
-//! them; the cache logic is tested without a compiler in `tests/build_cache.rs`.
+//! them; the cache logic is tested without a compiler in `tests/build_script/cache_tests.rs`.
 //!
 //! Nothing is fetched, compiled or linked under Miri (the safe layer runs against a model of
 //! the C API), on docs.rs (`DOCS_RS`, offline: the docs need only the committed bindings), or
@@ -110,7 +110,7 @@ impl Engine {
         // the same library.
         println!("cargo:include={}", self.include_dir.display());
         println!("cargo:lib_dir={}", self.lib_dir.display());
-        // The crate's own tests read the headers there (tests/bindings_fresh.rs counts the
+        // The crate's own tests read the headers there (tests/build_script/bindings_fresh.rs counts the
         // declarations the committed bindings must match).
         println!(
             "cargo:rustc-env=DUCKDB_FFI_INCLUDE_DIR={}",

@@ -5,7 +5,7 @@
 //! `src/raw/duckdb_v2.rs`, `src/raw/duckdb_static_extension.rs`, `src/raw/duckdb_extension.rs` and
 //! `src/raw/duckdb_extension_v2.rs`; from the last two (the loadable-extension function tables),
 //! [`loadable`] writes `src/raw/loadable.rs` and `src/raw/loadable_v2.rs`. The test
-//! `tests/bindings_fresh.rs` (run with this feature) proves they still agree.
+//! `tests/build_script/bindings_fresh.rs` (run with this feature) proves they still agree.
 
 use crate::Result;
 use std::path::Path;

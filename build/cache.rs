@@ -12,7 +12,7 @@
 //! midway leaves nothing that blocks the next. The lock file's modification time records the
 //! last build that used the entry (what `prune` goes by).
 //!
-//! This file uses only `std`, so the build script, `tests/build_cache.rs` and the cache tool
+//! This file uses only `std`, so the build script, `tests/build_script/cache_tests.rs` and the cache tool
 //! in `tools/cache` all compile the same code.
 
 use std::fs::{self, File};

@@ -3,7 +3,7 @@
 //! The description is stored in each cache entry as `KEY` so people can read what an entry
 //! holds. Its text is part of the cache's contract: changing a byte of it for an unchanged
 //! configuration makes every existing entry unreachable, and the next build compiles the
-//! engine again (about 40 minutes on two cores). `tests/build_cache.rs` pins it.
+//! engine again (about 40 minutes on two cores). `tests/build_script/cache_tests.rs` pins it.
 
 use sha2::{Digest, Sha256};
 

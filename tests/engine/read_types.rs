@@ -972,7 +972,7 @@ fn types_the_safe_layer_cannot_read_are_errors_not_garbage() {
         .query_row("SELECT 1::BIGNUM", (), |r| r.get(0))
         .unwrap();
     assert_eq!(one, 1);
-    // VARIANT reads as the value it holds (tests/variant.rs checks every type).
+    // VARIANT reads as the value it holds (tests/engine/variant.rs checks every type).
     let chunk = single_chunk(&conn, "SELECT 1::VARIANT AS v, NULL::VARIANT AS n");
     let v = chunk.vector(0).unwrap();
     assert_eq!(v.type_id(), TypeId::Variant);
