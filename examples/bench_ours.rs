@@ -210,18 +210,27 @@ fn wrong(what: &str) -> Error {
 }
 
 /// Workload (f): a scalar function, a table function and an aggregate written with the safe
-/// layer (benches/workloads/callbacks.rs), each queried over 10M rows.
-/// `BENCH_CALLBACK_ROWS` and `BENCH_THREADS` (DuckDB's `threads`) are for callgrind.
+/// layer (benches/workloads/callbacks.rs): the scalar and the aggregate queried over 100M rows,
+/// the table function producing 10M (sizes for runs of a few hundred milliseconds).
+/// `BENCH_CALLBACK_ROWS` (rows for all three queries), `BENCH_SCALAR_ROWS`, `BENCH_TABLE_ROWS`,
+/// `BENCH_AGGREGATE_ROWS` (one query's, before it) and `BENCH_THREADS` (DuckDB's `threads`) are
+/// for callgrind.
 fn callbacks(runs: usize) -> Result<()> {
-    let rows = env_count("BENCH_CALLBACK_ROWS", callbacks::CALLBACK_ROWS)?;
+    let rows = |name, fallback| env_count(name, env_count("BENCH_CALLBACK_ROWS", fallback)?);
+    let scalar_rows = rows("BENCH_SCALAR_ROWS", callbacks::SCALAR_ROWS)?;
+    let table_rows = rows("BENCH_TABLE_ROWS", callbacks::TABLE_ROWS)?;
+    let aggregate_rows = rows("BENCH_AGGREGATE_ROWS", callbacks::AGGREGATE_ROWS)?;
     let (_db, conn) = open()?;
     if std::env::var_os("BENCH_THREADS").is_some() {
         let threads = env_count("BENCH_THREADS", 1)?;
         conn.execute(&format!("SET threads = {threads}"))?;
     }
     callbacks::register(&conn)?;
-    let (want_scalar, want_ints, want_lengths) = callbacks::expected(rows);
-    let [scalar_sql, table_sql, aggregate_sql] = callbacks::queries(rows);
+    let want_scalar = callbacks::expected_scalar(scalar_rows);
+    let (want_ints, want_lengths) = callbacks::expected_table(table_rows);
+    let want_aggregate = callbacks::expected_aggregate(aggregate_rows);
+    let [scalar_sql, table_sql, aggregate_sql] =
+        callbacks::queries(scalar_rows, table_rows, aggregate_rows);
     for _ in 0..runs {
         let start = Instant::now();
         let sum = run_scalar(&conn, &scalar_sql)?;
@@ -229,13 +238,13 @@ fn callbacks(runs: usize) -> Result<()> {
         if sum != want_scalar {
             return Err(wrong("twice_plus_one: wrong sum"));
         }
-        report("callbacks_scalar_10m", seconds, &format!("sum={sum}"));
+        report("callbacks_scalar_100m", seconds, &format!("sum={sum}"));
     }
     for _ in 0..runs {
         let start = Instant::now();
         let (count, ints, lengths) = run_table(&conn, &table_sql)?;
         let seconds = start.elapsed().as_secs_f64();
-        if (count, ints, lengths) != (rows, want_ints, want_lengths) {
+        if (count, ints, lengths) != (table_rows, want_ints, want_lengths) {
             return Err(wrong("callback_rows: wrong count or sums"));
         }
         report(
@@ -248,10 +257,10 @@ fn callbacks(runs: usize) -> Result<()> {
         let start = Instant::now();
         let sum = run_aggregate(&conn, &aggregate_sql)?;
         let seconds = start.elapsed().as_secs_f64();
-        if sum != want_ints {
+        if sum != want_aggregate {
             return Err(wrong("sum_udf: wrong sum"));
         }
-        report("callbacks_aggregate_10m", seconds, &format!("sum={sum}"));
+        report("callbacks_aggregate_100m", seconds, &format!("sum={sum}"));
     }
     Ok(())
 }
@@ -279,7 +288,7 @@ fn render(runs: usize) -> Result<()> {
     Ok(())
 }
 
-/// Workload (g): Arrow out (10M rows through `QueryResult::into_arrow`) and in (1M rows of
+/// Workload (g): Arrow out (10M rows through `QueryResult::into_arrow`) and in (5M rows of
 /// arrays exported untimed before each run, loaded with `Connection::append_arrow`), as in
 /// benches/workloads/arrow.rs. `BENCH_THREADS` (DuckDB's `threads`) is for callgrind.
 fn arrow(runs: usize) -> Result<()> {
@@ -303,7 +312,7 @@ fn arrow(runs: usize) -> Result<()> {
         let rows = arrow::load_rows(&conn, schema, arrays)?;
         let seconds = start.elapsed().as_secs_f64();
         if rows != arrow::LOAD_ROWS as u64 {
-            return Err(wrong("arrow_load_1m: wrong row count"));
+            return Err(wrong("arrow_load_5m: wrong row count"));
         }
         let check = format!(
             "rows={},ints={},doubles2={},lengths={}",
@@ -312,7 +321,7 @@ fn arrow(runs: usize) -> Result<()> {
             one_i64(&conn, "SELECT (sum(d) * 2)::BIGINT FROM arrow_load")?,
             one_i64(&conn, "SELECT sum(length(s))::BIGINT FROM arrow_load")?,
         );
-        report("arrow_load_1m", seconds, &check);
+        report("arrow_load_5m", seconds, &check);
     }
     Ok(())
 }

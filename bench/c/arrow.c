@@ -4,7 +4,7 @@
  *      FROM range(10000000)
  *    then per chunk duckdb_fetch_chunk + duckdb_data_chunk_to_arrow (with the result's Arrow
  *    options), the array's length read and the array released.
- *  - arrow_load_1m: 1M rows of the same query (range(1000000)) exported to Arrow arrays
+ *  - arrow_load_5m: 5M rows of the same query (range(5000000)) exported to Arrow arrays
  *    before the clock starts (fresh arrays for every run: loading consumes them), then timed:
  *    CREATE OR REPLACE the target table, open an appender, duckdb_schema_from_arrow once,
  *    per array duckdb_data_chunk_from_arrow + duckdb_append_data_chunk, close the appender.
@@ -47,7 +47,7 @@ struct ArrowArray {
 #define ARROW_EXPORT_SQL                                                                                \
     "SELECT range AS i, range::DOUBLE * 0.5 AS d, 'v' || (range % 1000)::VARCHAR AS s FROM range(10000000)"
 #define ARROW_LOAD_SQL                                                                                  \
-    "SELECT range AS i, range::DOUBLE * 0.5 AS d, 'v' || (range % 1000)::VARCHAR AS s FROM range(1000000)"
+    "SELECT range AS i, range::DOUBLE * 0.5 AS d, 'v' || (range % 1000)::VARCHAR AS s FROM range(5000000)"
 #define ARROW_LOAD_CREATE "CREATE OR REPLACE TABLE arrow_load(i BIGINT, d DOUBLE, s VARCHAR)"
 
 static void check_error(duckdb_error_data error, const char *what) {
@@ -207,8 +207,8 @@ int main(int argc, char **argv) {
         int64_t rows = load_rows(conn, &in);
         double seconds = bench_now() - start;
         free_batches(&in);
-        if (rows != 1000000) {
-            bench_die("arrow_load_1m: wrong row count", NULL);
+        if (rows != 5000000) {
+            bench_die("arrow_load_5m: wrong row count", NULL);
         }
         int64_t count = bench_query_i64(conn, "SELECT count(*)::BIGINT FROM arrow_load");
         int64_t ints = bench_query_i64(conn, "SELECT sum(i)::BIGINT FROM arrow_load");
@@ -216,7 +216,7 @@ int main(int argc, char **argv) {
         int64_t lengths = bench_query_i64(conn, "SELECT sum(length(s))::BIGINT FROM arrow_load");
         snprintf(check, sizeof check, "rows=%lld,ints=%lld,doubles2=%lld,lengths=%lld", (long long)count,
                  (long long)ints, (long long)doubles, (long long)lengths);
-        bench_report("arrow_load_1m", seconds, check);
+        bench_report("arrow_load_5m", seconds, check);
     }
     bench_close(&db, &conn);
     return 0;

@@ -1,11 +1,14 @@
 /* Workload (f): functions written against the C API and called by DuckDB, three kinds.
- *  - callbacks_scalar_10m: a scalar function x * 2 + 1 (BIGINT -> BIGINT) over 10M rows:
- *      SELECT sum(twice_plus_one(range))::BIGINT FROM range(10000000)
+ *  - callbacks_scalar_100m: a scalar function x * 2 + 1 (BIGINT -> BIGINT) over 100M rows:
+ *      SELECT sum(twice_plus_one(range))::BIGINT FROM range(100000000)
  *  - callbacks_table_10m: a table function producing 10M rows (i BIGINT, s VARCHAR), row i
  *    being (i, 'v' || i || repeat('.', i % 16)), read by
  *      SELECT count(*), sum(i)::BIGINT, sum(length(s))::BIGINT FROM callback_rows(10000000)
- *  - callbacks_aggregate_10m: a sum aggregate over 10M BIGINT rows, its state a plain int64_t:
- *      SELECT sum_udf(range) FROM range(10000000)
+ *  - callbacks_aggregate_100m: a sum aggregate over 100M BIGINT rows, its state a plain
+ *    int64_t:
+ *      SELECT sum_udf(range) FROM range(100000000)
+ * The scalar and aggregate queries run over 100M rows, the table function over 10M, so that
+ * each run lasts a few hundred milliseconds (wall time cannot rank runs of a few ms here).
  * The functions are registered once per process, untimed. Each is written as a careful C
  * programmer would: direct loops over the vectors' data, the validity mask checked where
  * NULLs can occur. The table function writes its strings with
@@ -13,12 +16,16 @@
  * DuckDB's UTF-8 check would be wasted work on both sides.
  *
  * Environment (for counting instructions under callgrind; bench/compare sets neither):
- *   BENCH_CALLBACK_ROWS  rows per query instead of 10M
+ *   BENCH_CALLBACK_ROWS  rows for each of the three queries instead of 100M / 10M / 100M
+ *   BENCH_SCALAR_ROWS, BENCH_TABLE_ROWS, BENCH_AGGREGATE_ROWS  rows for one query (before
+ *                        BENCH_CALLBACK_ROWS), e.g. BENCH_TABLE_ROWS=1 to count the others
  *   BENCH_THREADS        DuckDB's `threads` setting (1 keeps every pipeline on the caller's
  *                        thread, so --toggle-collect on run_scalar etc. sees all the work) */
 #include "bench.h"
 
-#define BENCH_CALLBACK_ROWS 10000000LL
+#define BENCH_SCALAR_ROWS 100000000LL
+#define BENCH_TABLE_ROWS 10000000LL
+#define BENCH_AGGREGATE_ROWS 100000000LL
 
 /* Row i's text, 'v' || i || repeat('.', i % 16), without printf: the same digit loop as the
  * Rust programs, so that formatting costs the same on every side. `buf` holds >= 40 bytes. */
@@ -268,7 +275,9 @@ static __attribute__((noinline)) int64_t run_aggregate(duckdb_connection conn, c
 
 int main(int argc, char **argv) {
     int runs = bench_runs(argc, argv, 5);
-    int64_t rows = env_i64("BENCH_CALLBACK_ROWS", BENCH_CALLBACK_ROWS);
+    int64_t scalar_rows = env_i64("BENCH_SCALAR_ROWS", env_i64("BENCH_CALLBACK_ROWS", BENCH_SCALAR_ROWS));
+    int64_t table_rows = env_i64("BENCH_TABLE_ROWS", env_i64("BENCH_CALLBACK_ROWS", BENCH_TABLE_ROWS));
+    int64_t aggregate_rows = env_i64("BENCH_AGGREGATE_ROWS", env_i64("BENCH_CALLBACK_ROWS", BENCH_AGGREGATE_ROWS));
     duckdb_database db;
     duckdb_connection conn;
     bench_open(&db, &conn);
@@ -282,20 +291,23 @@ int main(int argc, char **argv) {
     register_aggregate(conn);
 
     /* What every run must return, computed here the slow way. */
-    int64_t want_ints = rows * (rows - 1) / 2;
-    int64_t want_scalar = rows * rows; /* sum of 2x + 1 over 0..rows-1 */
+    int64_t want_scalar = scalar_rows * scalar_rows; /* sum of 2x + 1 over 0..rows-1 */
+    int64_t want_ints = table_rows * (table_rows - 1) / 2;
+    int64_t want_aggregate = aggregate_rows * (aggregate_rows - 1) / 2;
     int64_t want_lengths = 0;
     char buf[48];
-    for (int64_t i = 0; i < rows; i++) {
+    for (int64_t i = 0; i < table_rows; i++) {
         want_lengths += (int64_t)callback_row_text(i, buf);
     }
 
     char scalar_sql[128], table_sql[128], aggregate_sql[128];
     snprintf(scalar_sql, sizeof scalar_sql, "SELECT sum(twice_plus_one(range))::BIGINT FROM range(%lld)",
-             (long long)rows);
+             (long long)scalar_rows);
     snprintf(table_sql, sizeof table_sql,
-             "SELECT count(*), sum(i)::BIGINT, sum(length(s))::BIGINT FROM callback_rows(%lld)", (long long)rows);
-    snprintf(aggregate_sql, sizeof aggregate_sql, "SELECT sum_udf(range) FROM range(%lld)", (long long)rows);
+             "SELECT count(*), sum(i)::BIGINT, sum(length(s))::BIGINT FROM callback_rows(%lld)",
+             (long long)table_rows);
+    snprintf(aggregate_sql, sizeof aggregate_sql, "SELECT sum_udf(range) FROM range(%lld)",
+             (long long)aggregate_rows);
 
     char check[128];
     for (int run = 0; run < runs; run++) {
@@ -306,14 +318,14 @@ int main(int argc, char **argv) {
             bench_die("twice_plus_one: wrong sum", NULL);
         }
         snprintf(check, sizeof check, "sum=%lld", (long long)sum);
-        bench_report("callbacks_scalar_10m", seconds, check);
+        bench_report("callbacks_scalar_100m", seconds, check);
     }
     for (int run = 0; run < runs; run++) {
         int64_t got[3];
         double start = bench_now();
         run_table(conn, table_sql, got);
         double seconds = bench_now() - start;
-        if (got[0] != rows || got[1] != want_ints || got[2] != want_lengths) {
+        if (got[0] != table_rows || got[1] != want_ints || got[2] != want_lengths) {
             bench_die("callback_rows: wrong count or sums", NULL);
         }
         snprintf(check, sizeof check, "rows=%lld,ints=%lld,lengths=%lld", (long long)got[0], (long long)got[1],
@@ -324,11 +336,11 @@ int main(int argc, char **argv) {
         double start = bench_now();
         int64_t sum = run_aggregate(conn, aggregate_sql);
         double seconds = bench_now() - start;
-        if (sum != want_ints) {
+        if (sum != want_aggregate) {
             bench_die("sum_udf: wrong sum", NULL);
         }
         snprintf(check, sizeof check, "sum=%lld", (long long)sum);
-        bench_report("callbacks_aggregate_10m", seconds, check);
+        bench_report("callbacks_aggregate_100m", seconds, check);
     }
     bench_close(&db, &conn);
     return 0;

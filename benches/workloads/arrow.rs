@@ -8,7 +8,7 @@ use duckdb_ffi::safe::{Connection, Result};
 pub const EXPORT_ROWS: i64 = 10_000_000;
 
 /// Rows loaded per run.
-pub const LOAD_ROWS: i64 = 1_000_000;
+pub const LOAD_ROWS: i64 = 5_000_000;
 
 /// The exported query: 10M rows of (BIGINT, DOUBLE, VARCHAR), as in bench/c/arrow.c.
 pub const EXPORT_SQL: &str = "SELECT range AS i, range::DOUBLE * 0.5 AS d, \
@@ -16,7 +16,7 @@ pub const EXPORT_SQL: &str = "SELECT range AS i, range::DOUBLE * 0.5 AS d, \
 
 /// The load's source rows, exported to Arrow before the clock starts.
 pub const LOAD_SQL: &str = "SELECT range AS i, range::DOUBLE * 0.5 AS d, \
-     'v' || (range % 1000)::VARCHAR AS s FROM range(1000000)";
+     'v' || (range % 1000)::VARCHAR AS s FROM range(5000000)";
 
 /// (Re)creates the empty load target (timed, as in C and duckdb-rs).
 pub const LOAD_CREATE: &str = "CREATE OR REPLACE TABLE arrow_load(i BIGINT, d DOUBLE, s VARCHAR)";

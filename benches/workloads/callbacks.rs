@@ -13,8 +13,17 @@ use duckdb_ffi::safe::types::{LogicalType, TypeId};
 use duckdb_ffi::safe::{Connection, Result, VectorWriter};
 use std::sync::atomic::{AtomicI64, Ordering};
 
-/// Rows each callback query handles.
-pub const CALLBACK_ROWS: i64 = 10_000_000;
+/// Rows the scalar function's query handles (`callbacks_scalar_100m`): 100M, so that one run
+/// lasts a few hundred milliseconds (at 10M it took about 30 ms, too short to rank the three
+/// implementations by wall time on a shared machine).
+pub const SCALAR_ROWS: i64 = 100_000_000;
+
+/// Rows the table function produces (`callbacks_table_10m`; 10M already take about 0.5 s).
+pub const TABLE_ROWS: i64 = 10_000_000;
+
+/// Rows the aggregate's query handles (`callbacks_aggregate_100m`; 100M for the same reason as
+/// [`SCALAR_ROWS`]).
+pub const AGGREGATE_ROWS: i64 = 100_000_000;
 
 /// Writes row `i`'s text, `'v' || i || repeat('.', i % 16)`, into `buf` and returns its length,
 /// with the same digit loop as bench/c/callbacks.c (so formatting costs the same on every side).
@@ -158,20 +167,30 @@ pub fn register(conn: &Connection) -> Result<()> {
     conn.register(aggregate()?)
 }
 
-/// The three queries for `rows` rows: (scalar, table, aggregate).
-pub fn queries(rows: i64) -> [String; 3] {
+/// The three queries, each over its own number of rows: (scalar, table, aggregate).
+pub fn queries(scalar_rows: i64, table_rows: i64, aggregate_rows: i64) -> [String; 3] {
     [
-        format!("SELECT sum(twice_plus_one(range))::BIGINT FROM range({rows})"),
+        format!("SELECT sum(twice_plus_one(range))::BIGINT FROM range({scalar_rows})"),
         format!(
-            "SELECT count(*), sum(i)::BIGINT, sum(length(s))::BIGINT FROM callback_rows({rows})"
+            "SELECT count(*), sum(i)::BIGINT, sum(length(s))::BIGINT FROM callback_rows({table_rows})"
         ),
-        format!("SELECT sum_udf(range) FROM range({rows})"),
+        format!("SELECT sum_udf(range) FROM range({aggregate_rows})"),
     ]
 }
 
-/// What the queries must return for `rows` rows: (scalar sum, sum of i, sum of lengths).
-pub fn expected(rows: i64) -> (i64, i64, i64) {
+/// The scalar query's sum over `rows` rows: the sum of `2x + 1` over `0..rows`.
+pub fn expected_scalar(rows: i64) -> i64 {
+    rows * rows
+}
+
+/// The table query's sums over `rows` rows: (sum of i, sum of the texts' lengths).
+pub fn expected_table(rows: i64) -> (i64, i64) {
     let mut buf = [0u8; 48];
     let lengths = (0..rows).map(|i| row_text(i, &mut buf) as i64).sum();
-    (rows * rows, rows * (rows - 1) / 2, lengths)
+    (rows * (rows - 1) / 2, lengths)
+}
+
+/// The aggregate query's sum over `rows` rows: the sum of `0..rows`.
+pub fn expected_aggregate(rows: i64) -> i64 {
+    rows * (rows - 1) / 2
 }
