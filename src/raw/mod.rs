@@ -15,6 +15,19 @@
 //! The crate root re-exports [`v1`] (or, in `loadable-extension` mode, [`loadable`]) and
 //! [`v2`]; nothing here depends on the safe layer.
 
+// Everything below is bindgen's output or wrappers generated from it: C names, C layouts, no
+// SAFETY comments of its own (the callers' cover each call).
+#![allow(
+    non_upper_case_globals,
+    non_camel_case_types,
+    non_snake_case,
+    dead_code,
+    clippy::all,
+    clippy::pedantic,
+    clippy::undocumented_unsafe_blocks,
+    rustdoc::all
+)]
+
 /// Includes one generated file: the committed copy in this folder, or with the
 /// `buildtime_bindgen` feature the one the build script generated into `OUT_DIR`.
 macro_rules! bindings {
@@ -27,16 +40,6 @@ macro_rules! bindings {
 }
 
 /// `duckdb.h`, `duckdb_static_extension.h` and `duckdb_extension.h`, as bindgen renders them.
-#[allow(
-    non_upper_case_globals,
-    non_camel_case_types,
-    non_snake_case,
-    dead_code,
-    clippy::all,
-    clippy::pedantic,
-    clippy::undocumented_unsafe_blocks,
-    rustdoc::all
-)]
 pub mod v1 {
     // duckdb.h only declares the Arrow C Data Interface structs; duckdb_v2.h defines them.
     pub use super::v2::{ArrowArray, ArrowSchema};
@@ -56,15 +59,6 @@ pub mod v1 {
 /// the glob-imported `extern` declarations of the same names, so nothing refers to an engine
 /// symbol.
 #[cfg(feature = "loadable-extension")]
-#[allow(
-    non_upper_case_globals,
-    non_camel_case_types,
-    non_snake_case,
-    clippy::all,
-    clippy::pedantic,
-    clippy::undocumented_unsafe_blocks,
-    rustdoc::all
-)]
 pub mod loadable {
     pub use super::v1::*;
     bindings!("loadable.rs");
@@ -82,16 +76,6 @@ pub mod loadable {
 /// brings the whole v2 surface, and pointers pass between v1 and v2 functions unchanged. Who
 /// owns what: the crate's
 /// [C API reference](crate::c_api_reference), section "The v2 API: who owns what".
-#[allow(
-    non_upper_case_globals,
-    non_camel_case_types,
-    non_snake_case,
-    dead_code,
-    clippy::all,
-    clippy::pedantic,
-    clippy::undocumented_unsafe_blocks,
-    rustdoc::all
-)]
 pub mod v2 {
     mod generated {
         pub use super::super::v1::{_duckdb_extension_info, idx_t};

@@ -11,7 +11,7 @@ use crate::safe::values::{Bignum, BitRef, Datum, Decimal, Geometry};
 use std::convert::identity;
 
 /// Whether `ty` is DuckDB's JSON type: a VARCHAR whose alias is `JSON`.
-pub(crate) fn is_json(ty: &LogicalType) -> bool {
+fn is_json(ty: &LogicalType) -> bool {
     ty.id() == TypeId::Varchar && matches!(ty.alias(), Ok(Some(alias)) if alias == "JSON")
 }
 

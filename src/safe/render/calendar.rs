@@ -191,14 +191,3 @@ impl Render for Interval {
         t.write_to(f)
     }
 }
-
-/// Powers of ten up to 10^19, for the fixed-point split of DECIMALs that fit 64 bits.
-pub(super) const POW10: [u64; 20] = {
-    let mut p = [1u64; 20];
-    let mut i = 1;
-    while i < 20 {
-        p[i] = p[i - 1] * 10;
-        i += 1;
-    }
-    p
-};

@@ -2,7 +2,6 @@
 
 use super::Render;
 use super::TextBuf;
-use super::calendar::POW10;
 use super::float::{write_f32, write_f64};
 use crate::safe::values::Decimal;
 use crate::safe::values::fixed::*;
@@ -148,3 +147,14 @@ pub(crate) fn write_bits<W: fmt::Write + ?Sized>(
     bits.into_iter()
         .try_for_each(|b| f.write_str(if b { "1" } else { "0" }))
 }
+
+/// Powers of ten up to 10^19, for the fixed-point split of DECIMALs that fit 64 bits.
+const POW10: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
